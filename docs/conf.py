@@ -1,0 +1,88 @@
+"""Sphinx configuration for the legendre site.
+
+Only settings that differ from Sphinx's defaults live here, each with its reason.
+Build with ``nox -s docs``.
+"""
+
+from importlib.metadata import version as _version
+
+# -- Project -----------------------------------------------------------------
+project = "legendre"
+author = "The legendre developers"
+copyright = "2026, The legendre developers"
+release = _version("legendre")
+version = release
+
+# -- General -----------------------------------------------------------------
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",  # NumPy-style docstrings
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "sphinx_gallery.gen_gallery",
+]
+exclude_patterns = ["_build"]
+nitpicky = True  # an API name that does not resolve is a broken link
+# NumPy-style types such as "int, optional" or '{"sgd", "adam"}' are prose, not names
+nitpick_ignore_regex = [("py:class", r"optional|sequence|\{.*|.*\}|\".*\"")]
+
+# -- Autodoc -----------------------------------------------------------------
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_use_rtype = False
+
+# -- Links to PyTorch and NumPy --------------------------------------------------
+# Builds run offline, so intersphinx cannot fetch inventories. The few outside
+# names these pages mention are resolved from this table instead (see setup()).
+_TORCH = "https://docs.pytorch.org/docs/stable/"
+_NUMPY = "https://numpy.org/doc/stable/reference/"
+external_targets = {
+    "torch.Tensor": _TORCH + "tensors.html#torch.Tensor",
+    "torch.device": _TORCH + "tensor_attributes.html#torch.device",
+    "torch.dtype": _TORCH + "tensor_attributes.html#torch.dtype",
+    "torch.autograd.Function": _TORCH + "autograd.html#torch.autograd.Function",
+    "torch.autograd.gradcheck": _TORCH + "generated/torch.autograd.gradcheck.gradcheck.html",
+    "torch.autograd.gradgradcheck": _TORCH
+    + "generated/torch.autograd.gradcheck.gradgradcheck.html",
+    "torch.optim.Adam": _TORCH + "generated/torch.optim.Adam.html",
+    "torch.optim.LBFGS": _TORCH + "generated/torch.optim.LBFGS.html",
+    "torch.compile": _TORCH + "generated/torch.compile.html",
+    "torch.func.grad": _TORCH + "generated/torch.func.grad.html",
+    "torch.func.vmap": _TORCH + "generated/torch.func.vmap.html",
+    "torch.func.jacrev": _TORCH + "generated/torch.func.jacrev.html",
+    "numpy.polynomial.legendre": _NUMPY + "routines.polynomials.legendre.html",
+    "numpy.polynomial.Legendre.fit": _NUMPY
+    + "generated/numpy.polynomial.legendre.Legendre.fit.html",
+}
+
+# -- Sphinx-Gallery -----------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",  # every plot_*.py is executed
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": True,
+    "remove_config_comments": True,  # thumbnail choices are noise in downloads
+    "image_srcset": ["2x"],  # sharp figures on high-DPI screens
+    "show_signature": False,
+}
+
+# -- HTML ----------------------------------------------------------------------
+html_theme = "furo"
+html_title = "legendre"
+html_show_sourcelink = False  # the gallery offers the real sources as downloads
+
+
+# -- Setup -----------------------------------------------------------------------
+def _link_external(app, env, node, contnode):
+    """Resolve a reference to PyTorch or NumPy from ``external_targets``."""
+    from docutils import nodes
+
+    uri = external_targets.get(node.get("reftarget"))
+    if uri is None:
+        return None
+    return nodes.reference("", "", contnode, internal=False, refuri=uri)
+
+
+def setup(app):
+    app.connect("missing-reference", _link_external)

@@ -1,0 +1,61 @@
+"""Developer tasks: ``nox -s docs`` builds the site, ``nox -s tests`` runs the tests.
+
+``nox -l`` lists every session with its one-line description.
+"""
+
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "venv"  # pip-backed: uv cannot see the local torch wheel
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+# Pins for every environment nox builds. torch 2.13.0 is the CPU wheel these
+# machines keep on disk; any other version downloads a multi-GB CUDA build. The
+# package itself accepts any torch>=2.1 (see pyproject.toml).
+PINS = ["torch==2.13.0"]
+
+DOCS = ROOT / "docs"
+HTML = DOCS / "_build" / "html"
+# Doctrees hold absolute machine paths: keep them out of the published folder.
+DOCTREES = DOCS / "_build" / "doctrees"
+
+
+def install(session: nox.Session, *groups: str, package: bool = True) -> None:
+    """Install dependency groups (and the package) under the pins above."""
+    constraints = Path(session.create_tmp()) / "constraints.txt"
+    constraints.write_text("\n".join(PINS) + "\n")
+    requirements = [
+        req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)
+    ]
+    session.install("-c", str(constraints), *requirements, *(["."] if package else []))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite; extra arguments go to pytest (``nox -s tests -- -k fit``)."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(reuse_venv=True, default=False)
+def docs(session: nox.Session) -> None:
+    """Build the site into docs/_build/html, executing every example (warnings are errors)."""
+    install(session, "docs")
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-b", "html",
+        "-d", str(DOCTREES), str(DOCS), str(HTML), *session.posargs,
+    )  # fmt: skip
+    session.log(f"Site built: open {HTML / 'index.html'} in a browser")
+
+
+@nox.session(reuse_venv=True)
+def lint(session: nox.Session) -> None:
+    """Check style and common bugs with ruff."""
+    install(session, "lint", package=False)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")

@@ -1,0 +1,67 @@
+"""Shared fixtures: the original tutorial's loop, written independently, and the built site."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "docs" / "_build" / "html"
+
+
+def original_tutorial_run(steps: int = 2000, lr: float = 5e-6) -> tuple[list[str], list[float]]:
+    """The source tutorial's algorithm, as an oracle: returns its printed lines and final a, b, c, d.
+
+    Written without the package, so a change to ``legendre`` cannot move the oracle.
+    """
+
+    class P3(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return 0.5 * (5 * t**3 - 3 * t)
+
+        @staticmethod
+        def backward(ctx, g):
+            (t,) = ctx.saved_tensors
+            return g * 1.5 * (5 * t**2 - 1)
+
+    x = torch.linspace(-math.pi, math.pi, 2000)
+    y = torch.sin(x)
+    a, b, c, d = (torch.full((), v, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3))
+    lines = []
+    for t in range(steps):
+        loss = (a + b * P3.apply(c + d * x) - y).pow(2).sum()
+        if t % 100 == 99:
+            lines.append(f"{t} {loss.item()}")
+        loss.backward()
+        with torch.no_grad():
+            a -= lr * a.grad
+            b -= lr * b.grad
+            c -= lr * c.grad
+            d -= lr * d.grad
+        a.grad = b.grad = c.grad = d.grad = None
+    coefficients = [p.item() for p in (a, b, c, d)]
+    a_, b_, c_, d_ = coefficients
+    lines.append(f"Result: y = {a_} + {b_} * P3({c_} + {d_} x)")
+    return lines, coefficients
+
+
+@pytest.fixture(scope="session")
+def original_run() -> tuple[list[str], list[float]]:
+    return original_tutorial_run()
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """The HTML built by ``nox -s docs``: skipped when absent, but a failure under CI."""
+    if not (HTML / "index.html").is_file():
+        message = f"no built site at {HTML}: run `nox -s docs` first"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return HTML

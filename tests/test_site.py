@@ -1,0 +1,148 @@
+"""The built site: the tutorial page shows its code, its output, its figures and its downloads."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.docs
+
+TUTORIAL = "auto_examples/plot_01_custom_function.html"
+
+
+class _Page(HTMLParser):
+    """Collects a page's text, its <img> sources and its links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.links: list[str] = []
+        self.chunks: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "img":
+            self.images.append(attributes.get("src", ""))
+        elif tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+
+    def handle_data(self, data):
+        self.chunks.append(data)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+
+def read_page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def tutorial(site) -> _Page:
+    return read_page(site / TUTORIAL)
+
+
+def test_tutorial_page_shows_the_function_code(tutorial):
+    text = tutorial.text
+    assert "class CubicLegendre(torch.autograd.Function):" in text
+    assert "ctx.save_for_backward(x)" in text
+    assert "return grad_output * 1.5 * (5 * x**2 - 1)" in text
+
+
+def test_tutorial_page_prints_the_original_losses_and_result(tutorial, original_run):
+    lines, _ = original_run
+    text = tutorial.text
+    device = re.search(r"Running on: (\S+)", text).group(1)
+    printed = re.findall(r"^\d+ \d+\.\d+(?:e-?\d+)?$", text, flags=re.MULTILINE)
+    result = re.search(r"^Result: y = .*$", text, flags=re.MULTILINE).group(0)
+    if device == "cpu":  # float32 on another device may round differently
+        assert printed == lines[:-1]
+        assert result == lines[-1]
+    else:
+        assert [line.split()[0] for line in printed] == [line.split()[0] for line in lines[:-1]]
+
+
+def test_tutorial_page_shows_two_figures_with_the_fit_as_thumbnail(site, tutorial):
+    figures = sorted({src for src in tutorial.images if "sphx_glr_plot_01" in src})
+    assert figures == [
+        "../_images/sphx_glr_plot_01_custom_function_001.png",
+        "../_images/sphx_glr_plot_01_custom_function_002.png",
+    ]
+    for src in figures:
+        assert (site / "auto_examples" / src).resolve().is_file()
+    thumbnail = site / "_images" / "sphx_glr_plot_01_custom_function_thumb.png"
+    assert thumbnail.is_file()
+
+
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_tutorial_page_offers_working_downloads(site, tutorial, suffix):
+    links = [link for link in tutorial.links if link.endswith("plot_01_custom_function" + suffix)]
+    assert links, f"no {suffix} download link"
+    assert (site / "auto_examples" / links[0]).resolve().is_file()
+
+
+def test_gallery_offers_a_zip_of_all_examples(site):
+    gallery = read_page(site / "auto_examples" / "index.html")
+    zips = [link for link in gallery.links if link.endswith(".zip")]
+    assert {Path(link).name for link in zips} == {
+        "auto_examples_python.zip",
+        "auto_examples_jupyter.zip",
+    }
+    for link in zips:
+        assert (site / "auto_examples" / link).resolve().stat().st_size > 1000
+
+
+def test_doctrees_are_not_published(site):
+    assert not list(site.rglob("*.doctree"))
+    assert not list(site.rglob("*.pickle"))
+
+
+def _downloads(site: Path, suffix: str) -> list[Path]:
+    found = sorted(site.glob(f"_downloads/*/plot_*{suffix}"))
+    assert found, f"no {suffix} downloads in {site}"
+    return found
+
+
+def test_downloaded_scripts_run_on_their_own(site, tmp_path):
+    for script in _downloads(site, ".py"):
+        copy = tmp_path / script.name
+        copy.write_bytes(script.read_bytes())
+        run = subprocess.run(
+            [sys.executable, copy.name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MPLBACKEND": "agg", "LEGENDRE_DEVICE": "cpu"},
+            check=False,
+        )
+        assert run.returncode == 0, f"{script.name} failed:\n{run.stderr}"
+        assert "Result: y =" in run.stdout or script.name != "plot_01_custom_function.py"
+
+
+def test_downloaded_notebooks_run_in_a_fresh_kernel(site, tmp_path, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("MPLBACKEND", "agg")
+    monkeypatch.setenv("LEGENDRE_DEVICE", "cpu")
+    for notebook in _downloads(site, ".ipynb"):
+        document = nbformat.read(notebook, as_version=4)
+        client = nbclient.NotebookClient(
+            document, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
+        )
+        client.execute()
+        outputs = [
+            output.get("text", "")
+            for cell in document.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+        ]
+        assert any("Running on" in text for text in outputs), notebook.name
