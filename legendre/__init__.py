@@ -3,7 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .device import default_device
-from .functions import LegendrePolynomial3
+from .functions import LegendrePolynomial, LegendrePolynomial3
 from .trainer import DivergenceError, FitResult, fit
 
 try:
@@ -14,6 +14,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "DivergenceError",
     "FitResult",
+    "LegendrePolynomial",
     "LegendrePolynomial3",
     "default_device",
     "fit",
