@@ -1,5 +1,7 @@
 """LegendrePolynomial against numpy's Legendre module, finite differences and torch.func."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -206,12 +208,14 @@ def test_compiles_into_one_graph_with_forward_and_backward():
     ids=["int64", "bool", "complex128"],
 )
 def test_non_floating_input_is_a_type_error(x):
-    with pytest.raises(TypeError, match=rf"x must have a real floating dtype, got {x.dtype}"):
+    with pytest.raises(
+        TypeError, match=re.escape(f"x must have a real floating dtype, got {x.dtype}")
+    ):
         P(x, 2)
 
 
 def test_input_that_is_not_a_tensor_is_a_type_error():
-    with pytest.raises(TypeError, match="x must be a torch.Tensor, got list"):
+    with pytest.raises(TypeError, match=r"x must be a torch\.Tensor, got list"):
         P([0.5, 0.25], 2)
 
 
