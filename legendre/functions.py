@@ -90,6 +90,9 @@ class LegendrePolynomial(torch.autograd.Function):
     the Function composes with :func:`torch.func.grad`,
     :func:`torch.func.vmap`, :func:`torch.func.jacrev` and
     :func:`torch.compile`. The degree is a Python int: it has no gradient.
+    Forward-mode AD (``torch.func.jvp``, ``jacfwd``, ``hessian``) is not
+    supported, as no ``jvp`` method is defined; nest reverse-mode transforms
+    (``jacrev(jacrev(f))``) for second derivatives instead.
 
     Raises
     ------
