@@ -90,8 +90,10 @@ class LegendrePolynomial(torch.autograd.Function):
     the Function composes with :func:`torch.func.grad`,
     :func:`torch.func.vmap`, :func:`torch.func.jacrev` and
     :func:`torch.compile`. The degree is a Python int: it has no gradient.
-    Forward-mode AD (``torch.func.jvp``, ``jacfwd``, ``hessian``) is not
-    supported, as no ``jvp`` method is defined; nest reverse-mode transforms
+    Forward-mode AD (``torch.func.jvp``, ``jacfwd``, ``hessian``) raises
+    :class:`NotImplementedError`: a ``jvp`` method would allow it, but
+    :func:`torch.compile` (as of torch 2.13) cannot trace a Function that has
+    one without a graph break. Nest reverse-mode transforms
     (``jacrev(jacrev(f))``) for second derivatives instead.
 
     Raises

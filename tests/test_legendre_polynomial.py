@@ -174,6 +174,15 @@ def test_jacrev_of_jacrev_gives_the_hessian_of_a_sum():
     assert_close(hessian, np.diag(expected(points, 6, derivative=2)), 1e-10)
 
 
+# torch's forward-mode AD loads its decompositions with torch.jit.script on first use,
+# which torch itself deprecates.
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+def test_forward_mode_is_not_supported():
+    # The documented limit: a jvp method would break torch.compile(fullgraph=True).
+    with pytest.raises(NotImplementedError, match="jvp"):
+        torch.func.jacfwd(lambda t: P(t, 3))(torch.tensor(POINTS))
+
+
 # -- torch.compile ---------------------------------------------------------------
 
 
