@@ -11,7 +11,9 @@ from legendre import LegendrePolynomial, LegendrePolynomial3
 
 P = LegendrePolynomial.apply
 DEGREES = range(13)
-POINTS = np.linspace(-1.2, 1.2, 241)  # includes -1, 0 and 1, and a margin outside [-1, 1]
+# [-1.2, 1.2] in steps of 0.01, with -1, 0 and 1 exactly (linspace misses 1 by one ulp):
+# the ends of [-1, 1] are where a (x^2 - 1) P_n' formula would divide by zero.
+POINTS = np.union1d(np.linspace(-1.2, 1.2, 241), [-1.0, 0.0, 1.0])
 
 DEVICES = [
     "cpu",
