@@ -38,8 +38,8 @@ def p_n(t):
 # %%
 # Per-point derivatives: ``vmap(grad(...))``
 # ------------------------------------------
-# ``grad`` wants a function with a scalar output, so we write :math:`P_5` for
-# one point and let ``vmap`` run it on all 201 points at once (a small grid:
+# ``grad`` wants a function with a scalar output, so we differentiate
+# :math:`P_5` at one point and let ``vmap`` run it on all 201 points at once (a small grid:
 # this page builds on a CPU). The independent check is NumPy's Legendre
 # module, which differentiates the series symbolically with ``legder``.
 import numpy as np
@@ -54,8 +54,9 @@ exact = npleg.legval(x_np, npleg.legder(unit))
 print(f"largest difference from numpy: {np.abs(slope.cpu().numpy() - exact).max():.1e}")
 
 # %%
-# The derivative has a root wherever :math:`P_5` turns, and reaches
-# :math:`\pm n(n+1)/2 = \pm 15` at the ends of the interval.
+# The derivative has a root wherever :math:`P_5` turns, and since
+# :math:`P_5` is odd its slope is the same at both ends:
+# :math:`P_5'(\pm 1) = n(n+1)/2 = 15`.
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")

@@ -40,7 +40,8 @@ def _check_input(x: object) -> None:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if not x.dtype.is_floating_point:
-        # Integer inputs would silently round every P_k; complex ones are outside the domain.
+        # Integer x would give P_0 and P_1 an integer dtype but P_2 a float one, and no
+        # gradients; complex x is outside the real-valued API this module promises.
         raise TypeError(f"x must have a real floating dtype, got {x.dtype}")
 
 
@@ -52,12 +53,15 @@ def _check_degree(n: object) -> int:
     return int(n)
 
 
-def _legendre_and_previous(x: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""``(P_n(x), P_{n-1}(x))`` by Bonnet's recurrence, for ``n >= 1``."""
-    previous, current = torch.ones_like(x), x.clone()  # clone: never hand back ``x`` itself
+def _legendre(x: torch.Tensor, n: int) -> torch.Tensor:
+    """:math:`P_n(x)` by Bonnet's recurrence, always in a new tensor."""
+    if n == 0:
+        return torch.ones_like(x)
+    # clone: returning ``x`` itself for n = 1 would make the output alias the input.
+    previous, current = torch.ones_like(x), x.clone()
     for k in range(1, n):
         previous, current = current, ((2 * k + 1) * x * current - k * previous) / (k + 1)
-    return current, previous
+    return current
 
 
 def _legendre_derivative(x: torch.Tensor, n: int) -> torch.Tensor:
@@ -129,10 +133,7 @@ class LegendrePolynomial(torch.autograd.Function):
             A new tensor like ``x`` (never ``x`` itself, even for ``n = 1``).
         """
         _check_input(x)
-        n = _check_degree(n)
-        if n == 0:
-            return torch.ones_like(x)
-        return _legendre_and_previous(x, n)[0]
+        return _legendre(x, _check_degree(n))
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
