@@ -65,6 +65,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,  # thumbnail choices are noise in downloads
     "image_srcset": ["2x"],  # sharp figures on high-DPI screens
     "show_signature": False,
+    # Animations embed as a JavaScript player with their frames inline: no
+    # ffmpeg needed to build, and no video extension to install.
+    "matplotlib_animations": (True, "jshtml"),
 }
 
 # -- HTML ----------------------------------------------------------------------

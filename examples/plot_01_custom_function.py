@@ -169,3 +169,4 @@ print("identical losses at every step:", result.history == losses)
 #    covers the rules in full.
 
 # sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_tags = ["custom Function", "training", "beginner"]
