@@ -89,7 +89,7 @@ print(f"largest difference from NumPy's weights, over all fits: {worst_gap:.1e}"
 # the step is overshot on both sides of the jump (the Gibbs phenomenon), and
 # a higher degree narrows the overshoot without shrinking it.
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.2), layout="constrained", sharex=True)
-for ax, (name, y) in zip(axes, targets.items()):
+for ax, (name, y) in zip(axes, targets.items(), strict=True):
     ax.plot(x.cpu(), y.cpu(), color="0.7", linewidth=3, label="target")
     for n, style in ((5, "--"), (15, "-")):
         ax.plot(x.cpu(), fits[name, n].predict(x).cpu(), style, label=f"degree {n}")

@@ -59,7 +59,7 @@ print(f"least-squares optimum: {best:.6f}")
 # inner iterations, each with a loss and a gradient. A step is therefore not
 # a fair unit of work: wall-clock time is, and ``fit`` returns only once the
 # coefficients are back on the host, so the timer covers the whole run.
-# The first use of :mod:`torch.optim` pays a one-off import of a few seconds;
+# The first use of ``torch.optim`` pays a one-off import of a few seconds;
 # a one-step warm-up of each optimizer keeps that out of the comparison.
 import time
 
