@@ -2,33 +2,27 @@ r"""
 Compiling a training step
 =========================
 
-:func:`torch.compile` traces Python code into a graph, and its default
-backend, Inductor, generates fused kernels for it: C++ on the CPU, Triton on
-a GPU. A custom :class:`torch.autograd.Function` is no obstacle: the tracer
-follows its ``forward`` and ``backward`` and fuses them with the code around
-them.
+:func:`torch.compile` traces Python code into a graph and generates fused
+kernels for it (C++ on the CPU, Triton on a GPU). A custom
+:class:`torch.autograd.Function` is no obstacle: the tracer follows its
+``forward`` and ``backward`` like any other code.
 
-Compiling is an investment. The first call pays for tracing and code
-generation; every later call saves the difference between the eager and the
-compiled step. This page measures both on the tutorial's loss,
-:math:`\sum_i \big(a + b\,P_3(c + d x_i) - y_i\big)^2`, for a small and a large
-data set, and finds the number of steps after which compiling pays.
+Compiling is an investment: the first call pays for tracing and code
+generation, every later call saves the difference between an eager and a
+compiled step. We measure both on the tutorial's loss
+:math:`\sum_i \big(a + b\,P_3(c + d x_i) - y_i\big)^2`, for a small and a
+large data set, and find when compiling pays.
 
-.. note::
-
-   Every time on this page was measured on the machine that built it, while
-   the page was built. Other hardware, other loads and a warm compile cache
-   give other numbers; the shape of the story is what carries over.
+.. note:: Every time here was measured on the machine that built this page,
+   as it did. Other machines give other numbers; the shape of the story holds.
 """
 
 # %%
 # Device and model
 # ----------------
-# The loss uses :class:`legendre.LegendrePolynomial3`, the Function of the
-# first example. The training step is the tutorial's: evaluate the loss,
-# backpropagate, move each of the four parameters. Only the loss (its forward
-# and backward pass) is compiled; the update of four scalars is cheap in
-# eager mode.
+# The loss uses :class:`legendre.LegendrePolynomial3`; the step is the
+# tutorial's. Only the loss (forward and backward) is compiled: the update of
+# four scalars is cheap in eager mode.
 import math
 
 import torch
@@ -47,8 +41,7 @@ def loss_fn(params, x, y):
 
 
 def train_step(loss, params, x, y, lr=1e-9):
-    # lr is tiny so that many steps on a large data set stay finite: we time steps here,
-    # we do not train to convergence.
+    # a tiny lr keeps the many timed steps finite: we time steps, we do not train
     value = loss(params, x, y)
     value.backward()
     with torch.no_grad():
@@ -71,16 +64,15 @@ def tutorial_start():
 import statistics
 import time
 
+sync = torch.cuda.synchronize if device.type == "cuda" else lambda: None
+
 
 def seconds_per_step(steps, loss, params, x, y):
-    """Wall-clock seconds per training step, over ``steps`` steps."""
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    sync()
     start = time.perf_counter()
     for _ in range(steps):
         train_step(loss, params, x, y)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+    sync()
     return (time.perf_counter() - start) / steps
 
 
@@ -91,21 +83,16 @@ def steady(loss, params, x, y):
 # %%
 # Measuring eager and compiled
 # ----------------------------
-# Two sizes: the tutorial's 2000 points, and a hundred times more (modest, so
-# that the page builds in well under a minute). For each we time eager steps,
-# reset the compiler, time the first compiled call (tracing and code
-# generation included) and the steady state after it, and check that both
-# modes compute the same loss.
+# The tutorial's 2000 points, and a hundred times more (modest, so that the
+# page builds in well under a minute). For each size we time eager steps,
+# reset the compiler, time the first compiled call and the steady state after
+# it, and check that both modes agree. The first size's first call includes
+# the compiler's start-up, and generated code is cached on disk: a machine
+# that compiled this code before finds much of it ready.
 #
-# Two caveats make the first call's time an upper bound on a rerun: the first
-# size also pays the compiler's one-off start-up in this process, and the
-# generated code is cached on disk, so a machine that compiled the same code
-# before (say, for an earlier build of this page) finds much of it ready.
-#
-# On the CPU both modes get one thread: generated kernels spread their loops
-# over every thread torch allows, and on a busy machine (such as the one
-# building these pages) waiting for a descheduled thread can cost more than
-# the loop. One thread measures the code, not the scheduler.
+# On the CPU both modes get one thread: on a busy machine (like the one
+# building these pages) the generated multi-threaded loops can spend longer
+# waiting for a descheduled thread than computing.
 sizes = {"2 000 points": 2_000, "200 000 points": 200_000}
 timings = {}
 threads = torch.get_num_threads()
@@ -133,21 +120,11 @@ torch.set_num_threads(threads)  # leave the process as we found it
 # %%
 # When does it pay?
 # -----------------
-# Running :math:`k` steps costs :math:`k\,t_\text{eager}` in eager mode and
-# about :math:`t_\text{first} + (k - 1)\,t_\text{compiled}` compiled. The two
-# meet at the break-even point
-# :math:`k^* = (t_\text{first} - t_\text{compiled}) / (t_\text{eager} - t_\text{compiled})`,
-# and only if a compiled step is faster at all.
-for label, (eager, first, compiled) in timings.items():
-    if compiled < eager:
-        print(f"{label}: compiling pays after {(first - compiled) / (eager - compiled):,.0f} steps")
-    else:
-        print(f"{label}: compiling never pays here, a compiled step is not faster")
-
-# %%
-# The same story as cumulative time for up to 5000 steps, extrapolated from
-# the measured times: the compiled line starts high (the first call) and
-# climbs slowly; the eager line starts at zero and climbs at its own rate.
+# :math:`k` steps cost :math:`k\,t_\text{eager}` in eager mode and about
+# :math:`t_\text{first} + (k - 1)\,t_\text{compiled}` compiled. If a compiled
+# step is faster at all, the two meet at the break-even point
+# :math:`k^* = (t_\text{first} - t_\text{compiled}) / (t_\text{eager} - t_\text{compiled})`.
+# The figure extrapolates both costs from the measured times.
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -158,30 +135,25 @@ for ax, (label, (eager, first, compiled)) in zip(axes, timings.items(), strict=T
     ax.plot(k, first + (k - 1) * compiled, label="torch.compile")
     if compiled < eager:
         meet = (first - compiled) / (eager - compiled)
+        print(f"{label}: compiling pays after {meet:,.0f} steps")
         if meet <= k[-1]:
             ax.axvline(meet, color="0.4", linestyle=":", label=f"break-even, {meet:,.0f} steps")
+    else:
+        print(f"{label}: compiling never pays here, a compiled step is not faster")
     ax.set(xlabel="training steps", ylabel="cumulative time (s)", title=f"{label} on {device}")
     ax.legend()
 fig.suptitle("Total time of eager versus compiled training steps")
 plt.show()
 
 # %%
-# Reading the result
-# ------------------
-# On 2000 points a step does little arithmetic: its time goes to launching a
-# dozen small operations and to autograd's bookkeeping. Fusing them saves
-# little, and the wrapper around the compiled code costs some of that back,
-# so the first call's seconds are rarely repaid within a tutorial-sized run.
-# On 200 000 points each eager operation reads and writes the whole array;
-# the fused kernels pass over it once or twice, which is where compiling pays.
-#
 # What we learned
 # ---------------
 # * A custom Function compiles like any other code, forward and backward.
-# * Time the first call apart from the steady state: compilation costs
-#   seconds, while a step costs micro- to milliseconds.
-# * Compile long runs on large tensors; for short runs on small ones, eager
-#   mode is usually faster overall.
+# * Time the first call apart from the steady state: compiling costs
+#   seconds, a step micro- to milliseconds.
+# * A step on 2000 points is mostly fixed overhead, which fusion barely
+#   reduces; on 200 000 points each eager operation rereads the whole array,
+#   which fused kernels avoid. Compile long runs on large tensors.
 #
 # .. seealso::
 #

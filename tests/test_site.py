@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import re
 import subprocess
@@ -146,3 +148,74 @@ def test_downloaded_notebooks_run_in_a_fresh_kernel(site, tmp_path, monkeypatch)
             for output in cell.outputs
         ]
         assert any("Running on" in text for text in outputs), notebook.name
+
+
+# -- Every example page ----------------------------------------------------------
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py"))
+
+
+@pytest.fixture(scope="module", params=[path.stem for path in EXAMPLES])
+def example(request, site) -> tuple[str, _Page]:
+    return request.param, read_page(site / "auto_examples" / f"{request.param}.html")
+
+
+def test_every_example_page_shows_a_figure_that_exists(site, example):
+    stem, page = example
+    figures = [src for src in page.images if f"sphx_glr_{stem}_0" in src]
+    assert figures, f"{stem} shows no figure"
+    for src in figures:
+        assert (site / "auto_examples" / src).resolve().is_file(), src
+
+
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_every_example_page_offers_its_downloads(site, example, suffix):
+    stem, page = example
+    links = [link for link in page.links if link.endswith(f"/{stem}{suffix}")]
+    assert links, f"{stem} offers no {suffix} download"
+    assert (site / "auto_examples" / links[0]).resolve().is_file()
+
+
+def declared_tags(script: Path) -> list[str] | None:
+    """The list a script assigns in its ``# sphinx_gallery_tags = [...]`` comment, if any."""
+    found = re.search(r"^# sphinx_gallery_tags = (\[.*\])$", script.read_text(), re.MULTILINE)
+    return ast.literal_eval(found.group(1)) if found else None
+
+
+class _Gallery(HTMLParser):
+    """Maps each thumbnail's link (``plot_….html``) to the tags of its ``data-sgtags``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: dict[str, list[str] | None] = {}
+        self._pending: list[str] | bool | None = False  # False: not inside a thumbnail
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "div" and "sphx-glr-thumbcontainer" in (attributes.get("class") or ""):
+            raw = attributes.get("data-sgtags")
+            self._pending = json.loads(raw) if raw else None
+        elif tag == "a" and self._pending is not False and attributes.get("href"):
+            self.tags[attributes["href"]] = self._pending
+            self._pending = False
+
+
+def test_gallery_index_shows_the_tags_each_example_declares(site):
+    html = (site / "auto_examples" / "index.html").read_text(encoding="utf-8")
+    gallery = _Gallery()
+    gallery.feed(html)
+    assert gallery.tags == {f"{path.stem}.html": declared_tags(path) for path in EXAMPLES}
+    assert any(gallery.tags.values()), "no example declares tags"
+    # sphinx-gallery fills this list from the data-sgtags attributes, in the browser
+    assert "id='sg-tag-list'" in html
+    assert "sg-tags.js" in html
+
+
+def test_tagged_example_pages_list_their_tags(site, example):
+    stem, page = example
+    tags = declared_tags(next(path for path in EXAMPLES if path.stem == stem))
+    if tags is None:
+        pytest.skip(f"{stem} declares no tags")
+    shown = re.search(r"Tags: (.*)", page.text)
+    assert shown, f"{stem} shows no tags"
+    assert shown.group(1).strip().split(", ") == tags
