@@ -58,7 +58,8 @@ print("same coefficients as one run of 2000 steps:", straight.coefficients == ru
 # -------------
 # ``matplotlib.animation.FuncAnimation`` calls ``draw`` once per frame
 # to move the fitted curve. Sphinx-Gallery finds the animation object and
-# embeds its frames in this page with a small player. Every frame is a full
+# embeds its frames in this page with a small player; in a notebook, show it
+# with ``IPython.display.HTML(anim.to_jshtml())``. Every frame is a full
 # image, so the figure is small and low-resolution on purpose: the page
 # stays under a megabyte.
 import matplotlib.pyplot as plt
