@@ -113,8 +113,8 @@ plt.show()
 # * Gradient descent with the tutorial's step of ``5e-6`` is still above the
 #   optimum after 2000 steps: the loss surface is much steeper along
 #   :math:`b` than along :math:`d`, and a single fixed step must suit the
-#   steepest direction. A larger step diverges (:func:`legendre.fit` then
-#   raises :class:`legendre.DivergenceError` instead of printing ``nan``).
+#   steepest direction. Doubling it already ends at a worse loss, and ten
+#   times it diverges (see below).
 # * Adam rescales every parameter separately, which undoes most of that
 #   imbalance: it reaches the optimum in a few hundred steps.
 # * LBFGS uses curvature, so its first step already lands on the optimum
@@ -125,6 +125,18 @@ plt.show()
 # (:math:`\sin` is odd), :math:`b \approx -2.23` and :math:`d \approx 0.256`.
 gaps = {opt: r.history[-1] / best - 1 for opt, r in results.items()}
 print("final loss above the optimum:", {opt: f"{gap:.1e}" for opt, gap in gaps.items()})
+
+# %%
+# Why not simply take larger gradient steps? Ten times the tutorial's step
+# overshoots along the steep direction and the loss explodes;
+# :func:`legendre.fit` stops with an error naming the step instead of
+# printing ``nan`` for the rest of the run.
+try:
+    too_far = legendre.fit(x, y, steps=2000, lr=5e-5, log_every=None)
+except legendre.DivergenceError as error:
+    print(f"lr=5e-5: {error}")
+else:
+    print(f"lr=5e-5 stayed finite this time, ending at {too_far.history[-1]:.3f}")
 
 # %%
 # What we learned
