@@ -133,8 +133,9 @@ plt.show()
 # .. seealso::
 #
 #    :doc:`plot_01_custom_function` writes a Function for :math:`P_3` by
-#    hand; :doc:`plot_04_optimizers` compares LBFGS with Adam and gradient
-#    descent.
+#    hand; :doc:`plot_02_checking_backward` checks the backward pass of
+#    :class:`legendre.LegendrePolynomial`; :doc:`plot_04_optimizers` compares
+#    LBFGS with Adam and gradient descent.
 
 # sphinx_gallery_thumbnail_number = 2
 # sphinx_gallery_tags = ["Legendre series", "least squares", "training"]

@@ -158,7 +158,9 @@ plt.show()
 # .. seealso::
 #
 #    :doc:`plot_01_custom_function` builds the Function timed here;
-#    :doc:`plot_04_optimizers` compares optimizers on the same model.
+#    :doc:`plot_05_function_transforms` puts a custom Function through other
+#    transforms, ``torch.func``'s; :doc:`plot_04_optimizers` compares
+#    optimizers on the same model.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["torch.compile", "performance"]
