@@ -2,16 +2,13 @@ r"""
 Compiling a training step
 =========================
 
-:func:`torch.compile` traces Python code into a graph and generates fused
-kernels for it (C++ on the CPU, Triton on a GPU). A custom
-:class:`torch.autograd.Function` is no obstacle: the tracer follows its
-``forward`` and ``backward`` like any other code.
-
-Compiling is an investment: the first call pays for tracing and code
-generation, every later call saves the difference between an eager and a
-compiled step. We measure both on the tutorial's loss
-:math:`\sum_i \big(a + b\,P_3(c + d x_i) - y_i\big)^2`, for a small and a
-large data set, and find when compiling pays.
+:func:`torch.compile` traces Python code, custom
+:class:`torch.autograd.Function`\ s included, into a graph and generates fused
+kernels for it (C++ on the CPU, Triton on a GPU). It is an investment: the
+first call pays for tracing and code generation, every later call saves the
+difference between an eager and a compiled step. We measure both on the
+tutorial's loss :math:`\sum_i \big(a + b\,P_3(c + d x_i) - y_i\big)^2`, for a
+small and a large data set, and find when compiling pays.
 
 .. note:: Every time here was measured on the machine that built this page,
    as it did. Other machines give other numbers; the shape of the story holds.
@@ -32,12 +29,10 @@ import legendre
 device = legendre.default_device()
 print(f"Running on: {device}")
 
-P3 = legendre.LegendrePolynomial3.apply
-
 
 def loss_fn(params, x, y):
     a, b, c, d = params
-    return (a + b * P3(c + d * x) - y).pow(2).sum()
+    return (a + b * legendre.LegendrePolynomial3.apply(c + d * x) - y).pow(2).sum()
 
 
 def train_step(loss, params, x, y, lr=1e-9):
@@ -84,15 +79,14 @@ def steady(loss, params, x, y):
 # Measuring eager and compiled
 # ----------------------------
 # The tutorial's 2000 points, and a hundred times more (modest, so that the
-# page builds in well under a minute). For each size we time eager steps,
-# reset the compiler, time the first compiled call and the steady state after
-# it, and check that both modes agree. The first size's first call includes
-# the compiler's start-up, and generated code is cached on disk: a machine
-# that compiled this code before finds much of it ready.
-#
-# On the CPU both modes get one thread: on a busy machine (like the one
-# building these pages) the generated multi-threaded loops can spend longer
-# waiting for a descheduled thread than computing.
+# page builds in under a minute). For each size we time eager steps, reset
+# the compiler, time the first compiled call and the steady state, and check
+# that both modes agree. The first call of the first size includes the
+# compiler's start-up; generated code is cached on disk, so a machine that
+# compiled it before finds much of it ready. On the CPU both modes get one
+# thread: on a busy machine (like the one building these pages) generated
+# multi-threaded loops can wait longer for a descheduled thread than they
+# compute.
 sizes = {"2 000 points": 2_000, "200 000 points": 200_000}
 timings = {}
 threads = torch.get_num_threads()
@@ -120,11 +114,10 @@ torch.set_num_threads(threads)  # leave the process as we found it
 # %%
 # When does it pay?
 # -----------------
-# :math:`k` steps cost :math:`k\,t_\text{eager}` in eager mode and about
-# :math:`t_\text{first} + (k - 1)\,t_\text{compiled}` compiled. If a compiled
-# step is faster at all, the two meet at the break-even point
-# :math:`k^* = (t_\text{first} - t_\text{compiled}) / (t_\text{eager} - t_\text{compiled})`.
-# The figure extrapolates both costs from the measured times.
+# :math:`k` steps cost :math:`k\,t_\text{eager}` eager and about
+# :math:`t_\text{first} + (k - 1)\,t_\text{compiled}` compiled (extrapolated
+# below from the measured times). If a compiled step is faster at all, they
+# meet at :math:`k^* = (t_\text{first} - t_\text{compiled}) / (t_\text{eager} - t_\text{compiled})`.
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -149,8 +142,7 @@ plt.show()
 # What we learned
 # ---------------
 # * A custom Function compiles like any other code, forward and backward.
-# * Time the first call apart from the steady state: compiling costs
-#   seconds, a step micro- to milliseconds.
+# * Time the first call (seconds) apart from the steady state (milliseconds).
 # * A step on 2000 points is mostly fixed overhead, which fusion barely
 #   reduces; on 200 000 points each eager operation rereads the whole array,
 #   which fused kernels avoid. Compile long runs on large tensors.
@@ -158,9 +150,7 @@ plt.show()
 # .. seealso::
 #
 #    :doc:`plot_01_custom_function` builds the Function timed here;
-#    :doc:`plot_05_function_transforms` puts a custom Function through other
-#    transforms, ``torch.func``'s; :doc:`plot_04_optimizers` compares
-#    optimizers on the same model.
+#    :doc:`plot_05_function_transforms` applies ``torch.func`` transforms to it.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["torch.compile", "performance"]
