@@ -25,7 +25,9 @@ TUTORIAL_INIT = (0.0, -1.0, 0.0, 0.3)
 TUTORIAL_LR = 5e-6
 
 OPTIMIZERS = ("sgd", "adam", "lbfgs")
-METHODS = ("function", "autograd")
+METHODS = ("function", "autograd", "fused", "compiled")
+# Methods that replace autograd with the tutorial model's hand-derived gradients.
+_ANALYTIC = ("fused", "compiled")
 
 # Step sizes used when ``lr`` is left out. The tutorial's 5e-6 suits plain
 # gradient descent on a *summed* loss; Adam normalises its steps, and LBFGS
@@ -235,10 +237,17 @@ def fit(
         ``"sgd"`` is the tutorial's hand-written update ``p -= lr * p.grad``;
         the others are :class:`torch.optim.Adam` and :class:`torch.optim.LBFGS`
         (with a strong-Wolfe line search).
-    method : {"function", "autograd"}
-        How the tutorial model computes :math:`P_3`: through the custom
-        :class:`LegendrePolynomial3` or through plain tensor operations that
-        autograd differentiates itself. Both follow the same trajectory.
+    method : {"function", "autograd", "fused", "compiled"}
+        How a step of the tutorial model is computed. ``"function"`` calls
+        the custom :class:`LegendrePolynomial3`; ``"autograd"`` writes
+        :math:`P_3` with plain tensor operations that autograd differentiates
+        itself. ``"fused"`` skips autograd: it evaluates hand-derived
+        gradients into three preallocated buffers of ``x``'s size and updates
+        the parameters in place, about ten times faster on small data.
+        ``"compiled"`` hands that step to :func:`torch.compile` (the first
+        step compiles for seconds; on the CPU it needs a C++ compiler). All
+        four follow the same trajectory, up to rounding. The last two apply
+        only to the tutorial model with ``optimizer="sgd"``.
 
     Returns
     -------
@@ -259,6 +268,12 @@ def fit(
         degree = _check_int("degree", degree, 0)
     optimizer = _check_choice("optimizer", optimizer, OPTIMIZERS)
     method = _check_choice("method", method, METHODS)
+    if method in _ANALYTIC and (degree is not None or optimizer != "sgd"):
+        raise ValueError(
+            f"method={method!r} computes the gradients of the tutorial model by hand: it "
+            f"needs degree=None and optimizer='sgd' (got degree={degree!r}, "
+            f"optimizer={optimizer!r}); use method='function' or 'autograd'"
+        )
     lr = _DEFAULT_LR[optimizer] if lr is None else _check_lr(lr)
     if degree is None:
         init = _check_init(TUTORIAL_INIT if init is None else init, 4, "a + b * P3(c + d x)")
@@ -273,7 +288,18 @@ def fit(
     def tensor(value: object) -> torch.Tensor:
         return torch.tensor(value, dtype=x.dtype, device=x.device).requires_grad_()
 
-    if degree is None:
+    if method in _ANALYTIC:
+        # One (4,) tensor updated in place; gradients come from fused.py, not autograd.
+        from . import fused  # only these methods need it
+
+        theta = torch.tensor(init, dtype=x.dtype, device=x.device)
+        flat_x, flat_y = x.reshape(-1), y.reshape(-1)
+        if method == "fused":
+            step_fn = fused.FusedStep(theta, flat_x, flat_y, lr)
+        else:
+            step_fn = fused.compiled_step(theta, flat_x, flat_y, lr)
+        params, domain = [theta], None
+    elif degree is None:
         # Four separate scalars, created like the tutorial's, keep its numbers bit for bit.
         params = [tensor(value) for value in init]
         predict = _tutorial_prediction(method)
@@ -293,7 +319,8 @@ def fit(
         def loss_fn() -> torch.Tensor:
             return (basis @ params[0] - y).pow(2).sum()
 
-    step_fn = _make_step(optimizer, params, loss_fn, lr)
+    if method not in _ANALYTIC:
+        step_fn = _make_step(optimizer, params, loss_fn, lr)
     history = _train(step_fn, steps, log_every, lr)
     coefficients = tuple(v for p in params for v in p.detach().reshape(-1).tolist())
     result = FitResult(

@@ -1,0 +1,372 @@
+"""Time every way of training the tutorial model, side by side, against a floor.
+
+``python -m legendre.benchmark`` (or ``nox -s bench``) prints a table with, for
+each data size ``n`` and method, the median time per training step, the time
+per data point, the ratio to the tutorial's original loop and to the floor, and
+the peak memory a run needs beyond its data. ``--help`` lists the options.
+
+The methods are the tutorial's loop as it is written there (``original``), the
+four ``method=`` choices of :func:`legendre.fit`, and ``floor``: the same step
+written as one C loop (compiled at run time with ``-O3 -march=native
+-ffast-math``, with OpenMP on large data, and called through :mod:`ctypes`).
+The floor is what this arithmetic costs on this CPU when nothing but the
+arithmetic runs; it needs a C compiler and is left out without one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import functools
+import gc
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .functions import LegendrePolynomial3
+from .trainer import TUTORIAL_INIT, TUTORIAL_LR, fit
+
+#: Everything :func:`run` can time, in table order.
+METHODS = ("original", "function", "autograd", "fused", "compiled", "floor")
+
+_FLOOR_SOURCE = r"""
+/* `steps` steps of gradient descent on a + b P3(c + d x): one pass over the
+   data per step accumulates every sum the loss and the gradients need. */
+void descend(const float *x, const float *y, long n, float *theta, float lr,
+             long steps, float *losses)
+{
+    for (long s = 0; s < steps; s++) {
+        float a = theta[0], b = theta[1], c = theta[2], d = theta[3];
+        float sr = 0, srt = 0, srx = 0, srtx = 0, srtz = 0, srr = 0;
+        #pragma omp parallel for reduction(+:sr,srt,srx,srtx,srtz,srr) if(n > 100000)
+        for (long i = 0; i < n; i++) {
+            float z = c + d * x[i];
+            float t = 2.5f * z * z - 1.5f;
+            float r = a + b * z * t - y[i];
+            float rt = r * t;
+            sr += r; srt += rt; srx += r * x[i];
+            srtx += rt * x[i]; srtz += rt * z; srr += r * r;
+        }
+        losses[s] = srr;
+        theta[0] = a - lr * 2 * sr;
+        theta[1] = b - lr * 2 * srtz;
+        theta[2] = c - lr * 6 * b * (srt + sr);
+        theta[3] = d - lr * 6 * b * (srtx + srx);
+    }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: a method timed at one data size.
+
+    ``seconds_per_step`` is the median over the repeats; ``peak_bytes`` is the
+    peak memory above the data (``None`` where it could not be measured).
+    """
+
+    method: str
+    n: int
+    seconds_per_step: float
+    peak_bytes: int | None = None
+
+
+def tutorial_data(n: int, device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+    """The tutorial's problem at size ``n``: ``sin`` on ``n`` points of ``[-π, π]``, float32."""
+    x = torch.linspace(-math.pi, math.pi, n, dtype=torch.float32, device=device)
+    return x, torch.sin(x)
+
+
+def step_size(n: int) -> float:
+    """The tutorial's step size rescaled to ``n`` points.
+
+    The loss is a *sum* over the points, so its gradient grows with ``n``;
+    scaling the step by ``2000 / n`` keeps the tutorial's trajectory (a step
+    of ``5e-6`` diverges within a few steps from about 5000 points on).
+    """
+    return TUTORIAL_LR * 2000 / n
+
+
+def original_loop(x: torch.Tensor, y: torch.Tensor, steps: int, lr: float) -> float:
+    """The tutorial's training loop as it stands there, minus the printing; returns the last loss.
+
+    Like the tutorial it reads the loss back to the host every 100 steps.
+    """
+    a, b, c, d = (
+        torch.full((), value, dtype=x.dtype, device=x.device, requires_grad=True)
+        for value in TUTORIAL_INIT
+    )
+    last = math.nan
+    for t in range(steps):
+        p3 = LegendrePolynomial3.apply
+        loss = (a + b * p3(c + d * x) - y).pow(2).sum()
+        if t % 100 == 99:
+            last = loss.item()
+        loss.backward()
+        with torch.no_grad():
+            a -= lr * a.grad
+            b -= lr * b.grad
+            c -= lr * c.grad
+            d -= lr * d.grad
+        a.grad = b.grad = c.grad = d.grad = None
+    return last
+
+
+@functools.cache
+def build_floor() -> Callable[[torch.Tensor, torch.Tensor, int], float] | None:
+    """Compile the C floor; ``None`` when no C compiler is found.
+
+    The returned callable takes float32 CPU tensors ``x, y``, a step count
+    and a step size, and returns the last loss.
+    """
+    compiler = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
+    if compiler is None:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="legendre-floor-"))
+    source, library = folder / "floor.c", folder / "floor.so"
+    source.write_text(_FLOOR_SOURCE)
+    base = [compiler, "-O3", "-march=native", "-ffast-math", "-shared", "-fPIC"]
+    for extra in (["-fopenmp"], []):  # OpenMP when the compiler has it
+        done = subprocess.run(
+            [*base, *extra, str(source), "-o", str(library)], capture_output=True, check=False
+        )
+        if done.returncode == 0:
+            break
+    else:
+        return None
+    descend = ctypes.CDLL(str(library)).descend
+    pointer = ctypes.POINTER(ctypes.c_float)
+    descend.argtypes = [pointer, pointer, ctypes.c_long, pointer, ctypes.c_float]
+    descend.argtypes += [ctypes.c_long, pointer]
+    descend.restype = None
+
+    def floor(x: torch.Tensor, y: torch.Tensor, steps: int, lr: float) -> float:
+        x, y = x.cpu().float().contiguous(), y.cpu().float().contiguous()
+        theta = torch.tensor(TUTORIAL_INIT, dtype=torch.float32)
+        losses = torch.empty(max(steps, 1), dtype=torch.float32)
+
+        def address(tensor: torch.Tensor) -> ctypes._Pointer:
+            return ctypes.cast(tensor.data_ptr(), pointer)
+
+        descend(
+            address(x), address(y), x.numel(), address(theta), lr, steps, address(losses)
+        )
+        return float(losses[steps - 1]) if steps else math.nan
+
+    return floor
+
+
+def _runner(method: str, x: torch.Tensor, y: torch.Tensor, steps: int) -> Callable[[], object]:
+    lr = step_size(x.numel())
+    if method == "original":
+        return lambda: original_loop(x, y, steps, lr)
+    if method == "floor":
+        floor = build_floor()
+        if floor is None:
+            raise RuntimeError("the floor needs a C compiler (cc or gcc), and none was found")
+        return lambda: floor(x, y, steps, lr)
+    return lambda: fit(x, y, steps=steps, lr=lr, log_every=None, method=method)
+
+
+def default_steps(n: int) -> int:
+    """Steps per timed run: enough for the per-step time to dominate, few at large ``n``."""
+    return max(10, min(500, 1_000_000 // n))
+
+
+def time_methods(
+    methods: Sequence[str],
+    n: int,
+    *,
+    steps: int | None = None,
+    repeats: int = 5,
+    device: str | torch.device = "cpu",
+) -> dict[str, float]:
+    """Median seconds per step of each method on the tutorial's problem of size ``n``.
+
+    The methods run in turns, one run each per round, so a slow spell of a
+    busy machine falls on all of them alike. Each is run once untimed first,
+    which is when ``"compiled"`` compiles.
+    """
+    steps = default_steps(n) if steps is None else steps
+    x, y = tutorial_data(n, device)
+    runners = {method: _runner(method, x, y, steps) for method in methods}
+    sync = torch.cuda.synchronize if x.device.type == "cuda" else lambda: None
+    for run_once in runners.values():
+        run_once()
+    samples: dict[str, list[float]] = {method: [] for method in methods}
+    for _ in range(repeats):
+        for method, run_once in runners.items():
+            sync()
+            start = time.perf_counter()
+            run_once()
+            sync()
+            samples[method].append((time.perf_counter() - start) / steps)
+    return {method: statistics.median(times) for method, times in samples.items()}
+
+
+def compile_seconds(n: int, device: str | torch.device = "cpu") -> float:
+    """Wall time of the first ``fit(method="compiled")`` call at size ``n`` in this process."""
+    x, y = tutorial_data(n, device)
+    start = time.perf_counter()
+    fit(x, y, steps=1, lr=step_size(n), log_every=None, method="compiled")
+    return time.perf_counter() - start
+
+
+def peak_memory(
+    method: str, n: int, *, steps: int = 3, device: str | torch.device = "cpu"
+) -> int | None:
+    """Peak bytes a run of ``method`` needs beyond its data, or ``None`` if unmeasurable.
+
+    On CUDA this reads the caching allocator's peak. On the CPU torch keeps no
+    such count, so a fresh interpreter runs the method once (to load
+    libraries and compile), resets the kernel's peak-RSS mark through
+    ``/proc/self/clear_refs``, runs it again and reports the rise of the peak
+    over the memory in use before the run (Linux only). Large blocks are
+    returned to the system as soon as they are freed, so that earlier,
+    recycled memory cannot hide new allocations.
+    """
+    device = torch.device(device)
+    if device.type == "cuda":
+        x, y = tutorial_data(n, device)
+        run_once = _runner(method, x, y, steps)
+        run_once()
+        torch.cuda.synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
+        run_once()
+        return torch.cuda.max_memory_allocated(device) - before
+    if device.type != "cpu" or not Path("/proc/self/clear_refs").exists():
+        return None
+    code = f"from legendre.benchmark import _child_peak; _child_peak({method!r}, {n}, {steps})"
+    environment = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"measuring the memory of {method!r} failed:\n{done.stderr}")
+    return int(done.stdout.split()[-1])
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def _child_peak(method: str, n: int, steps: int) -> None:
+    x, y = tutorial_data(n)
+    run_once = _runner(method, x, y, steps)
+    run_once()
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS mark
+    before = _status_kib("VmRSS")
+    run_once()
+    print(1024 * max(0, _status_kib("VmHWM") - before))
+
+
+def run(
+    sizes: Sequence[int] = (2000, 2_000_000),
+    methods: Sequence[str] = METHODS,
+    *,
+    repeats: int = 5,
+    device: str | torch.device = "cpu",
+    memory: bool = True,
+) -> list[Row]:
+    """Time (and measure the memory of) every method at every size; see :func:`format_table`."""
+    unknown = [method for method in methods if method not in METHODS]
+    if unknown:
+        raise ValueError(f"methods must be among {', '.join(METHODS)}; got {unknown}")
+    device = torch.device(device)
+    if "floor" in methods and (device.type != "cpu" or build_floor() is None):
+        methods = [method for method in methods if method != "floor"]
+    rows = []
+    for n in sizes:
+        times = time_methods(methods, n, repeats=repeats, device=device)
+        for method in methods:
+            peak = None
+            if memory and method != "floor":
+                peak = peak_memory(method, n, device=device)
+            rows.append(Row(method, n, times[method], peak))
+    return rows
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """The rows as a text table, with ratios to the original loop and to the floor."""
+    per_n: dict[int, dict[str, Row]] = {}
+    for row in rows:
+        per_n.setdefault(row.n, {})[row.method] = row
+    header = (
+        f"{'n':>9}  {'method':<9} {'µs/step':>10} {'ns/point':>9} "
+        f"{'÷ original':>10} {'÷ floor':>8} {'peak extra':>11} {'arrays of n':>11}"
+    )
+    lines = [header, "-" * len(header)]
+    for n, by_method in per_n.items():
+        original, floor = by_method.get("original"), by_method.get("floor")
+        for method, row in by_method.items():
+            seconds = row.seconds_per_step
+
+            def ratio(reference: Row | None, seconds: float = seconds) -> str:
+                return f"{seconds / reference.seconds_per_step:.3g}" if reference else "-"
+
+            if row.peak_bytes is None:
+                memory = arrays = "-"
+            else:
+                memory = f"{row.peak_bytes / 2**20:.1f} MiB"
+                arrays = f"{row.peak_bytes / (4 * n):.2f}"  # float32 arrays of n points
+            lines.append(
+                f"{n:>9}  {method:<9} {seconds * 1e6:>10.2f} {seconds * 1e9 / n:>9.3f} "
+                f"{ratio(original):>10} {ratio(floor):>8} {memory:>11} {arrays:>11}"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command-line entry point: ``python -m legendre.benchmark --help``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m legendre.benchmark", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 2_000_000])
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per method (median)")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--no-memory", dest="memory", action="store_false")
+    options = parser.parse_args(argv)
+    device = torch.device(options.device)
+    threads = torch.get_num_threads()
+    print(f"torch {torch.__version__} on {device}, {threads} threads; float32, median of runs")
+    if "compiled" in options.methods:
+        for n in options.sizes:
+            print(f"compiling for n={n}: {compile_seconds(n, device):.1f} s (first call)")
+    rows = run(
+        options.sizes,
+        options.methods,
+        repeats=options.repeats,
+        device=device,
+        memory=options.memory,
+    )
+    print(format_table(rows))
+    print(
+        "floor: the same step as one single-pass C loop (cc -O3 -march=native -ffast-math, "
+        "OpenMP above 1e5 points), called through ctypes.\n"
+        "peak extra: peak memory of a run above the memory in use before it "
+        + (
+            "(CUDA allocator peak)."
+            if device.type == "cuda"
+            else "(peak RSS of a fresh process, reset via /proc/self/clear_refs)."
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
