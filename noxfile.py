@@ -53,6 +53,13 @@ def docs(session: nox.Session) -> None:
     session.log(f"Site built: open {HTML / 'index.html'} in a browser")
 
 
+@nox.session(reuse_venv=True, default=False)
+def bench(session: nox.Session) -> None:
+    """Time every fit(method=...) against the original loop and a C floor (``-- --help``)."""
+    install(session)
+    session.run("python", "-m", "legendre.benchmark", *session.posargs)
+
+
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
     """Check style and common bugs with ruff."""

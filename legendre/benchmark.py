@@ -322,7 +322,7 @@ def format_table(rows: Sequence[Row]) -> str:
             if row.peak_bytes is None:
                 memory = arrays = "-"
             else:
-                memory = f"{row.peak_bytes / 2**20:.1f} MiB"
+                memory = f"{row.peak_bytes / 2**20:.2f} MiB"
                 arrays = f"{row.peak_bytes / (4 * n):.2f}"  # float32 arrays of n points
             lines.append(
                 f"{n:>9}  {method:<9} {seconds * 1e6:>10.2f} {seconds * 1e9 / n:>9.3f} "

@@ -1,0 +1,51 @@
+"""The benchmark times what it claims to: the original loop and the floor compute the same fit."""
+
+import pytest
+import torch
+
+from legendre import fit
+from legendre.benchmark import Row, build_floor, format_table, original_loop, run, tutorial_data
+
+
+def test_original_loop_is_the_tutorials_loop_step_for_step():
+    x, y = tutorial_data(2000)
+    reference = fit(x, y, steps=100, log_every=None)
+    assert original_loop(x, y, steps=100, lr=5e-6) == reference.history[99]
+
+
+def test_floor_runs_the_same_arithmetic_as_fit():
+    floor = build_floor()
+    if floor is None:
+        pytest.skip("the floor needs a C compiler")
+    x, y = tutorial_data(2000)
+    reference = fit(x, y, steps=300, log_every=None, method="fused")
+    # float32 sums in another order (-ffast-math): equal up to rounding, not bit for bit
+    assert floor(x, y, 300, 5e-6) == pytest.approx(reference.history[-1], rel=1e-4)
+
+
+def test_table_states_ratios_to_the_original_loop_and_the_floor():
+    rows = [
+        Row("original", 1000, 200e-6, 6 * 4000),
+        Row("fused", 1000, 20e-6, 3 * 4000),
+        Row("floor", 1000, 1e-6),
+    ]
+    table = {line.split()[1]: line.split() for line in format_table(rows).splitlines()[2:]}
+    assert table["fused"][:6] == ["1000", "fused", "20.00", "20.000", "0.1", "20"]
+    assert table["fused"][-1] == "3.00"  # arrays of n
+    assert table["original"][4:6] == ["1", "200"]
+    assert table["floor"][-2:] == ["-", "-"]  # the floor's memory is not measured
+
+
+def test_unknown_method_is_a_clear_error():
+    with pytest.raises(ValueError, match="methods must be among"):
+        run([10], ["fastest"])
+
+
+def test_benchmark_module_stays_out_of_import_legendre():
+    # it imports subprocess, ctypes and friends; `import legendre` must not pay for them
+    import subprocess
+    import sys
+
+    code = "import sys, legendre; print('legendre.benchmark' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
