@@ -56,7 +56,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(reuse_venv=True, default=False)
 def bench(session: nox.Session) -> None:
     """Time every fit(method=...) against the original loop and a C floor (``-- --help``)."""
-    install(session)
+    install(session, "bench")
     session.run("python", "-m", "legendre.benchmark", *session.posargs)
 
 

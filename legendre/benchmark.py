@@ -158,9 +158,7 @@ def build_floor() -> Callable[[torch.Tensor, torch.Tensor, int], float] | None:
         def address(tensor: torch.Tensor) -> ctypes._Pointer:
             return ctypes.cast(tensor.data_ptr(), pointer)
 
-        descend(
-            address(x), address(y), x.numel(), address(theta), lr, steps, address(losses)
-        )
+        descend(address(x), address(y), x.numel(), address(theta), lr, steps, address(losses))
         return float(losses[steps - 1]) if steps else math.nan
 
     return floor

@@ -1,7 +1,6 @@
 """The benchmark times what it claims to: the original loop and the floor compute the same fit."""
 
 import pytest
-import torch
 
 from legendre import fit
 from legendre.benchmark import Row, build_floor, format_table, original_loop, run, tutorial_data
