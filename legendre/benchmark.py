@@ -38,6 +38,9 @@ from .trainer import TUTORIAL_INIT, TUTORIAL_LR, fit
 
 #: Everything :func:`run` can time, in table order.
 METHODS = ("original", "function", "autograd", "fused", "compiled", "floor")
+#: Memory is measured from this size on: below it an array of ``n`` is too
+#: small against the page-sized steps of the measurement to count.
+MEMORY_MIN_N = 1_000_000
 
 _FLOOR_SOURCE = r"""
 /* `steps` steps of gradient descent on a + b P3(c + d x): one pass over the
@@ -293,7 +296,7 @@ def run(
         times = time_methods(methods, n, repeats=repeats, device=device)
         for method in methods:
             peak = None
-            if memory and method != "floor":
+            if memory and method != "floor" and n >= MEMORY_MIN_N:
                 peak = peak_memory(method, n, device=device)
             rows.append(Row(method, n, times[method], peak))
     return rows
@@ -357,7 +360,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         "floor: the same step as one single-pass C loop (cc -O3 -march=native -ffast-math, "
         "OpenMP above 1e5 points), called through ctypes.\n"
-        "peak extra: peak memory of a run above the memory in use before it "
+        f"peak extra (from n={MEMORY_MIN_N:.0e}): peak memory of a run above the memory "
+        "in use before it "
         + (
             "(CUDA allocator peak)."
             if device.type == "cuda"

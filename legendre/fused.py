@@ -30,7 +30,7 @@ from collections.abc import Callable
 import torch
 
 # Row i of _MIX turns the sums (Σr, Σrt, Σrx, Σrtx, Σrtz) into the i-th
-# gradient, before the factor b that the last two gradients share.
+# gradient; the last two rows still lack the factor b they share.
 _MIX = (
     (2.0, 0.0, 0.0, 0.0, 0.0),  # ∂a = 2 Σr
     (0.0, 0.0, 0.0, 0.0, 2.0),  # ∂b = 2 Σ r z t
@@ -69,11 +69,11 @@ class FusedStep:
         self.r, self.t = self.rt.unbind()
         # Scalars and small buffers (not counted against the data's size).
         self.minus_1_5 = torch.tensor(-1.5, dtype=x.dtype, device=x.device)
+        self.mix_without_b = torch.tensor(_MIX[2:], dtype=x.dtype, device=x.device)
         self.mix = torch.tensor(_MIX, dtype=x.dtype, device=x.device)
+        self.mix_cd = self.mix[2:]
         self.sums = torch.empty(5, dtype=x.dtype, device=x.device)
         self.sums_rows, self.sums_x, self.sum_rtz = self.sums[:2], self.sums[2:4], self.sums[4]
-        self.grad = torch.empty(4, dtype=x.dtype, device=x.device)
-        self.grad_cd = self.grad[2:]
 
     @property
     def buffers(self) -> tuple[torch.Tensor, ...]:
@@ -92,9 +92,8 @@ class FusedStep:
         torch.sum(self.rt, dim=1, out=self.sums_rows)  # Σr, Σrt
         torch.mv(self.rt, self.x, out=self.sums_x)  # Σrx, Σrtx
         torch.dot(t, z, out=self.sum_rtz)  # Σ r z t
-        torch.mv(self.mix, self.sums, out=self.grad)
-        self.grad_cd.mul_(self.b)
-        self.theta.sub_(self.grad, alpha=self.lr)
+        torch.mul(self.mix_without_b, self.b, out=self.mix_cd)  # rows of ∂c, ∂d times b
+        self.theta.addmv_(self.mix, self.sums, alpha=-self.lr)  # θ -= lr · gradient
         return loss
 
 
