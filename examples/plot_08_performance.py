@@ -20,13 +20,16 @@ machine that built it.
 # ------------
 # As in the other examples, the best device available is used; set
 # ``LEGENDRE_DEVICE=cpu`` to choose the CPU. The C floor exists only for the
-# CPU.
+# CPU. Timings depend on everything else the machine is doing, so the load
+# average (the number of processes waiting for a CPU) is printed too.
 import torch
 
 import legendre
+from legendre import benchmark
 
 device = legendre.default_device()
-print(f"Running on: {device}, torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
+print(f"Running on: {device}")
+print(benchmark.machine(device))
 
 # %%
 # Four ways to compute one step
@@ -81,8 +84,6 @@ for method, history in histories.items():
 # checks that :func:`torch.compile` runs before each call cost about as much
 # as the fused step itself, and compiling takes seconds (measured here,
 # first). ``nox -s bench`` times it at both sizes.
-from legendre import benchmark
-
 small, large = 2000, 200_000
 methods = ["original", "function", "autograd", "fused"]
 print(f"compiling for {large} points: {benchmark.compile_seconds(large, device):.1f} s")

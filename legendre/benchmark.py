@@ -332,6 +332,16 @@ def format_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def machine(device: str | torch.device = "cpu") -> str:
+    """One line on what the timings ran on, including how busy the CPU was."""
+    line = f"torch {torch.__version__} on {torch.device(device)}; "
+    line += f"{torch.get_num_threads()} torch threads, {os.cpu_count()} CPUs"
+    if hasattr(os, "getloadavg"):
+        # other processes on a shared machine slow everything down, unevenly
+        line += f", load average {os.getloadavg()[0]:.1f}"
+    return line
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Command-line entry point: ``python -m legendre.benchmark --help``."""
     parser = argparse.ArgumentParser(
@@ -344,8 +354,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-memory", dest="memory", action="store_false")
     options = parser.parse_args(argv)
     device = torch.device(options.device)
-    threads = torch.get_num_threads()
-    print(f"torch {torch.__version__} on {device}, {threads} threads; float32, median of runs")
+    print(f"{machine(device)}; float32 data, median of {options.repeats} runs per method")
     if "compiled" in options.methods:
         for n in options.sizes:
             print(f"compiling for n={n}: {compile_seconds(n, device):.1f} s (first call)")
