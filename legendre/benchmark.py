@@ -352,7 +352,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per method (median)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-memory", dest="memory", action="store_false")
+    parser.add_argument(
+        "--threads", type=int, help="CPU threads for torch and the floor (default: all)"
+    )
     options = parser.parse_args(argv)
+    if options.threads is not None:
+        # On a busy machine, threads that wait for each other can cost more than they save.
+        torch.set_num_threads(options.threads)
+        os.environ["OMP_NUM_THREADS"] = str(options.threads)  # the floor and child processes
     device = torch.device(options.device)
     print(f"{machine(device)}; float32 data, median of {options.repeats} runs per method")
     if "compiled" in options.methods:
