@@ -36,8 +36,9 @@ print(benchmark.machine(device))
 # -----------------------------
 # ``"function"`` is the tutorial: the model calls the custom Function, autograd
 # records a graph and ``loss.backward()`` walks it. ``"autograd"`` writes
-# :math:`P_3` with plain tensor operations instead. Both allocate a dozen
-# tensors of the data's size at every step.
+# :math:`P_3` with plain tensor operations instead. Both allocate a new
+# tensor of the data's size for nearly every operation, forwards and
+# backwards, at every step.
 #
 # ``"fused"`` does without autograd. For :math:`r = a + b P_3(c + dx) - y` and
 # :math:`t = \tfrac52 z^2 - \tfrac32` with :math:`z = c + dx`, we have

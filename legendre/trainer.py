@@ -244,7 +244,7 @@ def fit(
         :math:`P_3` with plain tensor operations that autograd differentiates
         itself. ``"fused"`` skips autograd: it evaluates hand-derived
         gradients into three preallocated buffers of ``x``'s size and updates
-        the parameters in place: about ten times faster at the tutorial's size.
+        the parameters in place: roughly ten times faster at the tutorial's size.
         ``"compiled"`` hands that step to :func:`torch.compile` (the first
         step compiles for seconds; on the CPU it needs a C++ compiler). All
         four follow the same trajectory, up to rounding. The last two apply
