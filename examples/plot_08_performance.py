@@ -158,6 +158,7 @@ plt.show()
 #
 #    ``nox -s bench`` (or ``python -m legendre.benchmark``) prints the full
 #    table, at 2000 and 2 000 000 points, with peak memory for every method;
+#    :doc:`plot_06_compiling` finds when compiling the autograd step pays;
 #    :func:`legendre.fit` documents the ``method`` argument.
 
 # sphinx_gallery_thumbnail_number = 1
