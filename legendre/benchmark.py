@@ -181,7 +181,7 @@ def _runner(method: str, x: torch.Tensor, y: torch.Tensor, steps: int) -> Callab
 
 def default_steps(n: int) -> int:
     """Steps per timed run: many short runs interleave better than a few long ones."""
-    return max(10, min(200, 400_000 // n))
+    return max(10, min(100, 200_000 // n))
 
 
 def time_methods(
@@ -189,7 +189,7 @@ def time_methods(
     n: int,
     *,
     steps: int | None = None,
-    repeats: int = 7,
+    repeats: int = 11,
     device: str | torch.device = "cpu",
 ) -> dict[str, float]:
     """Median seconds per step of each method on the tutorial's problem of size ``n``.
@@ -280,7 +280,7 @@ def run(
     sizes: Sequence[int] = (2000, 2_000_000),
     methods: Sequence[str] = METHODS,
     *,
-    repeats: int = 7,
+    repeats: int = 11,
     device: str | torch.device = "cpu",
     memory: bool = True,
 ) -> list[Row]:
@@ -349,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 2_000_000])
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
-    parser.add_argument("--repeats", type=int, default=7, help="timed runs per method (median)")
+    parser.add_argument("--repeats", type=int, default=11, help="timed runs per method (median)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-memory", dest="memory", action="store_false")
     parser.add_argument(
