@@ -83,8 +83,14 @@ for method, history in histories.items():
 #
 # The compiled step is timed only at the larger size: at 2000 points the
 # checks that :func:`torch.compile` runs before each call cost about as much
-# as the fused step itself, and compiling takes seconds (measured here,
-# first). ``nox -s bench`` times it at both sizes.
+# as the fused step itself. Compiling is timed first: it takes seconds, or
+# much less when an earlier run left the code in torch's on-disk cache.
+# ``nox -s bench`` times every method at both sizes.
+#
+# On a busy machine, one whose load average exceeds its number of CPUs, the
+# large-data timings scatter: each tensor operation splits its work between
+# threads and then waits for the slowest, which may not be running at all.
+# ``nox -s bench -- --threads 1`` gives steadier numbers there.
 small, large = 2000, 200_000
 methods = ["original", "function", "autograd", "fused"]
 print(f"compiling for {large} points: {benchmark.compile_seconds(large, device):.1f} s")
