@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -53,15 +54,32 @@ def _check_degree(n: object) -> int:
     return int(n)
 
 
-def _legendre(x: torch.Tensor, n: int) -> torch.Tensor:
-    """:math:`P_n(x)` by Bonnet's recurrence, always in a new tensor."""
+def _bonnet(x: torch.Tensor, n: int) -> Iterator[torch.Tensor]:
+    r"""Yield :math:`P_0(x), \ldots, P_n(x)`, each a new tensor, by Bonnet's recurrence.
+
+    .. math:: (k+1) P_{k+1}(x) = (2k+1)\, x P_k(x) - k P_{k-1}(x)
+    """
+    previous = torch.ones_like(x)
+    yield previous
     if n == 0:
-        return torch.ones_like(x)
-    # clone: returning ``x`` itself for n = 1 would make the output alias the input.
-    previous, current = torch.ones_like(x), x.clone()
+        return
+    # clone: yielding ``x`` itself for n = 1 would make an output alias the input.
+    current = x.clone()
+    yield current
     for k in range(1, n):
         previous, current = current, ((2 * k + 1) * x * current - k * previous) / (k + 1)
-    return current
+        yield current
+
+
+def _legendre(x: torch.Tensor, n: int) -> torch.Tensor:
+    """:math:`P_n(x)`, always in a new tensor."""
+    *_, last = _bonnet(x, n)
+    return last
+
+
+def legendre_basis(u: torch.Tensor, degree: int) -> torch.Tensor:
+    """The columns ``P0(u), ..., P_degree(u)``, stacked on a new last axis."""
+    return torch.stack(list(_bonnet(u, degree)), dim=-1)
 
 
 def _legendre_derivative(x: torch.Tensor, n: int) -> torch.Tensor:
@@ -70,14 +88,13 @@ def _legendre_derivative(x: torch.Tensor, n: int) -> torch.Tensor:
     Built from differentiable tensor operations only, so autograd can
     differentiate it again (double backward, Hessians).
     """
-    if n == 0:
-        return torch.zeros_like(x)
-    # Walk P_k and its derivative up together, starting from P_0 = 1, P_0' = 0, P_1' = 1.
-    p_previous, p = torch.ones_like(x), x
+    # Start from P_0' = 0 and P_1' = 1; each P_k then lifts the derivative two degrees up.
     d_previous, d = torch.zeros_like(x), torch.ones_like(x)
-    for k in range(1, n):
-        d_previous, d = d, d_previous + (2 * k + 1) * p
-        p_previous, p = p, ((2 * k + 1) * x * p - k * p_previous) / (k + 1)
+    if n == 0:
+        return d_previous
+    for k, p in enumerate(_bonnet(x, n - 1)):
+        if k >= 1:
+            d_previous, d = d, d_previous + (2 * k + 1) * p
     return d
 
 

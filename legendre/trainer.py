@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import torch
 
 from .device import resolve_device
-from .functions import LegendrePolynomial3
+from .functions import LegendrePolynomial3, legendre_basis
 from .fused import FusedStep, compiled_step
 
 #: The tutorial's starting point for ``(a, b, c, d)``: close enough to the
@@ -103,17 +103,6 @@ class FitResult:
             a, b, c, d = self.coefficients
             return f"y = {a} + {b} * P3({c} + {d} x)"
         return "y = " + " + ".join(f"{w} * P{k}(u)" for k, w in enumerate(self.coefficients))
-
-
-def legendre_basis(u: torch.Tensor, degree: int) -> torch.Tensor:
-    """The columns ``P0(u), ..., P_degree(u)``, stacked on a new last axis.
-
-    Built with Bonnet's recurrence ``(k+1) P_{k+1} = (2k+1) u P_k - k P_{k-1}``.
-    """
-    columns = [torch.ones_like(u), u]
-    for k in range(1, degree):
-        columns.append(((2 * k + 1) * u * columns[k] - k * columns[k - 1]) / (k + 1))
-    return torch.stack(columns[: degree + 1], dim=-1)
 
 
 def _to_window(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
