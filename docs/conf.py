@@ -4,7 +4,12 @@ Only settings that differ from Sphinx's defaults live here, each with its reason
 Build with ``nox -s docs``.
 """
 
+import os
+import sys
 from importlib.metadata import version as _version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # the site's own extension
 
 # -- Project -----------------------------------------------------------------
 project = "legendre"
@@ -20,6 +25,10 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx_gallery.gen_gallery",
+    # -- site features, checked by `nox -s site`
+    "sphinx_copybutton",
+    "notfound.extension",  # a 404 page whose links work at any depth
+    "legendre_site",  # offline math, valid HTML, compressed figures (docs/_ext)
 ]
 exclude_patterns = ["_build"]
 nitpicky = True  # an API name that does not resolve is a broken link
@@ -68,12 +77,25 @@ sphinx_gallery_conf = {
     # Animations embed as a JavaScript player with their frames inline: no
     # ffmpeg needed to build, and no video extension to install.
     "matplotlib_animations": (True, "jshtml"),
+    # its timing pages load jQuery and DataTables from CDNs; each example page
+    # still ends with its own running time
+    "write_computation_times": False,
 }
 
 # -- HTML ----------------------------------------------------------------------
 html_theme = "furo"
 html_title = "legendre"
 html_show_sourcelink = False  # the gallery offers the real sources as downloads
+html_copy_source = False  # nor publish the generated reST behind every page
+html_favicon = "_static/favicon.svg"  # browsers ask for one; a 404 costs best practices
+templates_path = ["_templates"]
+html_theme_options = {"top_of_page_buttons": ["view"]}  # "edit" would target generated reST
+mathjax_path = "mathjax/tex-chtml.js"  # served from the site, copied by legendre_site
+site_description = "Write a custom torch.autograd.Function: fit sin(x) with a Legendre polynomial."
+# "View source" links appear only when a public repository is set, e.g.
+# LEGENDRE_REPOSITORY_URL=https://github.com/<owner>/legendre nox -s docs
+legendre_repository_url = os.environ.get("LEGENDRE_REPOSITORY_URL") or None
+notfound_urls_prefix = "/"  # the site is served at the host's root; change for a subfolder
 
 
 # -- Setup -----------------------------------------------------------------------

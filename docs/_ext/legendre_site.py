@@ -1,0 +1,161 @@
+"""Site polish: what a stock furo + sphinx-gallery build gets wrong, fixed at build time.
+
+Each hook repairs one thing ``nox -s site`` checks: math served from the site
+itself, valid HTML, keyboard-reachable code blocks, a description for search
+engines, a "view source" link only when a repository is configured, and
+compressed figures.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from PIL import Image
+
+MATHJAX_PACKAGE = "sphinx-mathjax-offline"  # MathJax 3 on PyPI, so `nox -s docs` needs no npm
+# What MathJax's tex-chtml component loads at run time: its TeX extensions (autoloaded
+# by macros such as \boldsymbol), its fonts, its menu, and the English accessibility
+# maps. The other bundles (SVG output, MathML input, 11 languages) are never requested.
+MATHJAX_UNUSED = re.compile(r"^[^/]+\.js$|^output/svg|^sre/mathmaps/(?!base|en)")
+MATHJAX_ENTRY = "tex-chtml.js"
+
+
+# -- Offline math -------------------------------------------------------------
+def mathjax_source() -> Path:
+    spec = importlib.util.find_spec(MATHJAX_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{MATHJAX_PACKAGE} is missing: `nox -s docs` installs it")
+    return Path(spec.submodule_search_locations[0]) / "static" / "mathjax"
+
+
+def copy_mathjax(app, exception) -> None:
+    """Copy the parts of MathJax the pages use into ``_static/mathjax``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source = app.legendre_mathjax
+
+    def unused(folder: str, names: list[str]) -> list[str]:
+        relative = Path(folder).relative_to(source)
+        return [
+            name
+            for name in names
+            if name != MATHJAX_ENTRY
+            and MATHJAX_UNUSED.match((relative / name).as_posix().removeprefix("./"))
+        ]
+
+    target = Path(app.outdir) / "_static" / "mathjax"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, ignore=unused)
+
+
+# -- Valid, accessible HTML -----------------------------------------------------
+def drop_thumbnail_tooltips(app, docname: str, source: list[str]) -> None:
+    """Remove sphinx-gallery's ``tooltip`` attribute: not HTML, and it shows raw TeX."""
+    source[0] = re.sub(r'\stooltip="[^"]*"', "", source[0])
+
+
+def describe(doctree: nodes.document, limit: int = 155) -> str | None:
+    """The page's first top-level paragraph as plain text, TeX backslashes dropped."""
+    for paragraph in doctree.findall(nodes.paragraph):
+        if not isinstance(paragraph.parent, (nodes.section, nodes.document)):
+            continue  # notes, table cells and list items do not describe a page
+        text = " ".join(paragraph.astext().replace("\\", "").split())
+        if len(text) > limit:
+            text = text[: text.rfind(" ", 0, limit)].rstrip(",;:") + "…"
+        return text
+    return None
+
+
+def polish_page(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    # A <pre> that scrolls sideways must take keyboard focus to be scrolled (WCAG 2.1.1).
+    if "body" in context:
+        context["body"] = context["body"].replace("<pre>", '<pre tabindex="0">')
+    description = (describe(doctree) if doctree is not None else None) or app.config.site_description
+    if 'name="description"' not in context.get("metatags", ""):
+        context["metatags"] = (
+            context.get("metatags", "")
+            + f'\n<meta name="description" content="{html.escape(description)}">'
+        )
+    context["source_url"] = source_url(
+        app.config.legendre_repository_url, pagename, Path(app.srcdir), app.config
+    )
+
+
+# -- View source ------------------------------------------------------------------
+def source_path(pagename: str, srcdir: Path, galleries: dict[str, str]) -> str | None:
+    """The repository path of the file a page is built from; None for generated pages.
+
+    ``galleries`` maps each gallery folder (``auto_examples``) to its examples folder
+    (``../examples``), both relative to ``srcdir``, the docs folder at the top of the
+    repository.
+    """
+    root = srcdir.parent
+    for built, written in galleries.items():
+        if pagename.startswith(built + "/"):
+            page = Path(srcdir, written, pagename.removeprefix(built + "/"))
+            if page.name == "index":  # a gallery's header
+                candidates = [page.with_name(n) for n in ("GALLERY_HEADER.rst", "README.rst")]
+            else:
+                candidates = [page.with_suffix(".py")]
+            break
+    else:
+        candidates = [srcdir / f"{pagename}.rst"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve().relative_to(root.resolve()).as_posix()
+    return None
+
+
+def source_url(repository: str | None, pagename: str, srcdir: Path, config) -> str | None:
+    """The link to a page's source in the repository, or None when there is none to give."""
+    if not repository:
+        return None
+    if not re.fullmatch(r"https://[^\s\"'<>]+", repository):
+        raise ValueError(
+            f"legendre_repository_url must be an https:// URL, got {repository!r}"
+        )
+    conf = config.sphinx_gallery_conf
+    galleries = dict(zip(_as_list(conf["gallery_dirs"]), _as_list(conf["examples_dirs"])))
+    path = source_path(pagename, srcdir, galleries)
+    if path is None:
+        return None
+    return f"{repository.rstrip('/')}/blob/{config.legendre_repository_branch}/{path}"
+
+
+def _as_list(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+# -- Figures ------------------------------------------------------------------------
+def compress_images(app, exception) -> None:
+    """Re-encode the figures as 256-colour PNGs: plots lose nothing visible, 60% of bytes."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in sorted(Path(app.outdir, "_images").glob("*.png")):
+        with Image.open(path) as image:
+            if image.mode == "P":
+                continue  # already compressed by an earlier build
+            opaque = image.mode == "RGB" or image.getchannel("A").getextrema() == (255, 255)
+            if opaque:
+                small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+            else:  # thumbnails keep their transparent margin
+                small = image.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE)
+        small.save(path, optimize=True)
+
+
+def setup(app):
+    app.add_config_value("site_description", "", "html", types=frozenset({str}))
+    app.add_config_value("legendre_repository_url", None, "html", types=frozenset({str, type(None)}))
+    app.add_config_value("legendre_repository_branch", "main", "html", types=frozenset({str}))
+    # look MathJax up before the examples run, not after
+    app.connect("builder-inited", lambda app: setattr(app, "legendre_mathjax", mathjax_source()))
+    app.connect("source-read", drop_thumbnail_tooltips)
+    app.connect("html-page-context", polish_page)
+    app.connect("build-finished", copy_mathjax)
+    app.connect("build-finished", compress_images)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
