@@ -1,8 +1,10 @@
-"""Developer tasks: ``nox -s docs`` builds the site, ``nox -s tests`` runs the tests.
+"""Developer tasks: ``nox -s docs`` builds the site, ``nox -s tests`` runs the tests,
+``nox -s site`` checks the built site in a browser.
 
 ``nox -l`` lists every session with its one-line description.
 """
 
+import shutil
 from pathlib import Path
 
 import nox
@@ -58,6 +60,22 @@ def bench(session: nox.Session) -> None:
     """Time every fit(method=...) against the original loop and a C floor (``-- --help``)."""
     install(session, "bench")
     session.run("python", "-m", "legendre.benchmark", *session.posargs)
+
+
+@nox.session(reuse_venv=True, default=False)
+def site(session: nox.Session) -> None:
+    """Build the site twice from scratch, then check every page in Chromium, vnu, axe and Lighthouse."""
+    install(session, "docs", "site")
+    # --ignore-scripts: vnu-jar's install script downloads a Java runtime; the system's is used
+    session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund",
+                "--prefix", str(ROOT / "tests" / "site"), external=True)  # fmt: skip
+    again = Path(session.create_tmp()) / "html"
+    for out in (again, HTML):  # clean builds: examples run again, nothing is reused
+        for stale in (DOCTREES, DOCS / "auto_examples", out):
+            shutil.rmtree(stale, ignore_errors=True)
+        session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html",
+                    "-d", str(DOCTREES), str(DOCS), str(out))  # fmt: skip
+    session.run("pytest", "tests/site", *session.posargs, env={"SITE_REBUILD": str(again)})
 
 
 @nox.session(reuse_venv=True)

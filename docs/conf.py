@@ -87,10 +87,12 @@ html_theme = "furo"
 html_title = "legendre"
 html_show_sourcelink = False  # the gallery offers the real sources as downloads
 html_copy_source = False  # nor publish the generated reST behind every page
-html_favicon = "_static/favicon.svg"  # browsers ask for one; a 404 costs best practices
+html_favicon = "_static/site/favicon.svg"  # browsers ask for one; a 404 costs best practices
+html_static_path = ["_static/site"]  # not _static itself: fit.png there is the README's
+html_css_files = ["legendre.css"]
 templates_path = ["_templates"]
 html_theme_options = {"top_of_page_buttons": ["view"]}  # "edit" would target generated reST
-mathjax_path = "mathjax/tex-chtml.js"  # served from the site, copied by legendre_site
+html_math_renderer = "mathjax_at_build"  # MathJax runs once in the build, not in every browser
 site_description = "Write a custom torch.autograd.Function: fit sin(x) with a Legendre polynomial."
 # "View source" links appear only when a public repository is set, e.g.
 # LEGENDRE_REPOSITORY_URL=https://github.com/<owner>/legendre nox -s docs

@@ -1,0 +1,52 @@
+"""Fixtures for ``nox -s site``: the built site served on 127.0.0.1, and Debian's Chromium.
+
+These checks need Playwright, Java and the npm packages in ``tests/site/package.json``;
+``nox -s tests`` has none of them and skips this folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sitecheck import CHROMIUM, CHROMIUM_ARGS, FIGURES, HTML, Handler
+
+if importlib.util.find_spec("playwright") is None:  # the plain `tests` session
+    collect_ignore_glob = ["test_*.py"]
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path):
+    """The site served on a free port of 127.0.0.1 for the whole run."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"no Chromium at {CHROMIUM}: `apt-get install chromium`, or set CHROMIUM")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not FIGURES:
+        return
+    terminalreporter.section("site figures")
+    for name, value in FIGURES.items():
+        terminalreporter.write_line(f"{name}: {json.dumps(value, sort_keys=True)}")
+    if HTML.parent.is_dir():
+        (HTML.parent / "site-report.json").write_text(json.dumps(FIGURES, indent=2) + "\n")

@@ -1,0 +1,159 @@
+"""What a reader expects of the site: search, copy buttons, downloads, a 404 page, source links."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import re
+import zipfile
+from types import SimpleNamespace
+from urllib.parse import urljoin
+
+import jinja2
+import pytest
+from sitecheck import FIGURES, ROOT, html_pages
+
+TUTORIAL = "auto_examples/plot_01_custom_function.html"
+DOCS = ROOT / "docs"
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_search_box_finds_the_tutorial(page, base_url):
+    page.goto(f"{base_url}/index.html")
+    page.fill("input.sidebar-search", "autograd Function")
+    page.press("input.sidebar-search", "Enter")
+    page.wait_for_selector("#search-results .search-summary")
+    page.wait_for_function("!document.querySelector('#search-results .search-summary')"
+                           ".textContent.includes('Searching')")  # fmt: skip
+    hits = page.eval_on_selector_all("ul.search li a", "links => links.map(a => a.href)")
+    assert f"{base_url}/{TUTORIAL}" in {hit.split("?")[0] for hit in hits}, hits
+    FIGURES["search hits for 'autograd Function'"] = len(hits)
+
+
+def test_missing_pages_get_a_styled_404_page_with_a_way_home(browser, base_url):
+    # not the `page` fixture: Chromium logs the 404 status itself as a console error
+    page = browser.new_context().new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
+    response = page.goto(f"{base_url}/no/such/deep/page.html")
+    assert response.status == 404
+    assert "Page not found" in page.title()
+    assert failed == [response.url], "the 404 page's own styles or scripts are missing"
+    page.click("a.sidebar-brand")
+    assert page.url == f"{base_url}/index.html"
+
+
+def test_code_blocks_have_a_working_copy_button(browser, base_url):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{base_url}/{TUTORIAL}")
+    buttons = page.locator("button.copybtn")
+    assert buttons.count() >= 5
+    block = page.locator("div.highlight-Python").first
+    block.hover()
+    block.locator("button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == block.locator("pre").inner_text().rstrip("\n") + "\n" or copied.strip() == (
+        block.locator("pre").inner_text().strip()
+    ), copied
+    context.close()
+
+
+def test_every_download_link_serves_its_file(browser, base_url, site):
+    context = browser.new_context()
+    links = set()
+    for page in html_pages(site):
+        text = (site / page).read_text("utf-8")
+        for target in _download_targets(text):
+            links.add(urljoin(f"{base_url}/{page}", target))
+    assert links, "no download links"
+    for link in sorted(links):
+        response = context.request.get(link)
+        assert response.status == 200, link
+        body = response.body()
+        if link.endswith(".ipynb"):
+            assert json.loads(body)["cells"], link
+        elif link.endswith(".zip"):
+            assert zipfile.ZipFile(io.BytesIO(body)).namelist(), link
+        else:
+            assert body, link
+    FIGURES["downloads fetched"] = len(links)
+    context.close()
+
+
+def _download_targets(text: str) -> list[str]:
+    return re.findall(r'<a class="reference download internal" download="" href="([^"]+)"', text)
+
+
+# -- "View source": present with a repository, absent without ----------------------
+def _site_extension():
+    spec = importlib.util.spec_from_file_location(
+        "legendre_site", DOCS / "_ext" / "legendre_site.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CONFIG = SimpleNamespace(
+    sphinx_gallery_conf={"gallery_dirs": "auto_examples", "examples_dirs": "../examples"},
+    legendre_repository_branch="main",
+)
+REPOSITORY = "https://github.com/example/legendre"
+
+
+@pytest.mark.parametrize(
+    ("pagename", "path"),
+    [
+        ("index", "docs/index.rst"),
+        ("api", "docs/api.rst"),
+        ("auto_examples/index", "examples/GALLERY_HEADER.rst"),
+        ("auto_examples/plot_01_custom_function", "examples/plot_01_custom_function.py"),
+        ("genindex", None),
+        ("search", None),
+        ("404", None),
+    ],
+)
+def test_source_link_points_at_the_file_in_the_repository(pagename, path):
+    site_extension = _site_extension()
+    url = site_extension.source_url(REPOSITORY, pagename, DOCS, CONFIG)
+    assert url == (None if path is None else f"{REPOSITORY}/blob/main/{path}")
+    assert site_extension.source_url(None, pagename, DOCS, CONFIG) is None
+    if path:
+        assert (ROOT / path).is_file()
+
+
+def test_every_page_with_a_source_maps_to_a_tracked_file(site):
+    site_extension = _site_extension()
+    for page in html_pages(site):
+        url = site_extension.source_url(REPOSITORY, page.removesuffix(".html"), DOCS, CONFIG)
+        if url:
+            assert (ROOT / url.split("/blob/main/", 1)[1]).is_file(), page
+
+
+def test_source_link_must_be_an_https_url():
+    with pytest.raises(ValueError, match="legendre_repository_url must be an https:// URL"):
+        _site_extension().source_url('javascript:alert("x")', "index", DOCS, CONFIG)
+
+
+@pytest.mark.parametrize("url", [None, f"{REPOSITORY}/blob/main/docs/index.rst"])
+def test_source_button_is_rendered_only_with_a_url(url):
+    template = (DOCS / "_templates" / "components" / "view-this-page.html").read_text()
+    html = jinja2.Environment(autoescape=True).from_string(template).render(source_url=url)
+    if url is None:
+        assert html.strip() == ""
+    else:
+        assert f'href="{url}"' in html
+        assert "View the source of this page" in html

@@ -1,0 +1,199 @@
+"""The published files themselves: valid HTML, whole links, no machine paths, same bytes twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from PIL import Image
+from sitecheck import FIGURES, ROOT, html_pages, node_tool
+
+
+class _Links(HTMLParser):
+    """A page's ids and the local URLs it points to (links, images, scripts, styles)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name in ("id", "name") if tag == "a" else ("id",):
+            if attributes.get(name):
+                self.ids.add(attributes[name])
+        for name in ("href", "src"):
+            if attributes.get(name) and tag in {"a", "img", "link", "script", "source"}:
+                self.urls.append(attributes[name])
+        for candidate in (attributes.get("srcset") or "").split(","):
+            if candidate.strip():
+                self.urls.append(candidate.split()[0])
+
+
+def _parse(path: Path) -> _Links:
+    links = _Links()
+    links.feed(path.read_text(encoding="utf-8"))
+    return links
+
+
+def test_every_page_is_valid_html(site):
+    vnu = node_tool("vnu-jar", "build", "dist", "vnu.jar")
+    pages = [str(site / page) for page in html_pages(site)]
+    run = subprocess.run(
+        ["java", "-jar", str(vnu), "--errors-only", "--format", "json", *pages],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    errors = [
+        f"{Path(unquote(urlsplit(m.get('url', '')).path)).relative_to(site)}:"
+        f"{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    FIGURES["vnu errors"] = len(errors)
+    FIGURES["pages checked by vnu"] = len(pages)
+    assert errors == []
+
+
+def test_every_local_link_and_anchor_resolves(site):
+    pages = {page: _parse(site / page) for page in html_pages(site)}
+    broken = []
+    checked = 0
+    for page, links in pages.items():
+        for url in links.urls:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc:
+                continue  # links to PyTorch and NumPy: these builds are offline
+            if parts.path.startswith("/"):  # the 404 page links from the host's root
+                target = site / unquote(parts.path).lstrip("/")
+            else:
+                target = (site / page).parent / unquote(parts.path)
+            if parts.path and target.is_dir():
+                target = target / "index.html"
+            elif not parts.path:
+                target = site / page
+            checked += 1
+            relative = target.resolve().relative_to(site.resolve()).as_posix()
+            if not target.is_file():
+                broken.append(f"{page}: {url}")
+            elif (
+                parts.fragment
+                and relative in pages
+                and unquote(parts.fragment) not in pages[relative].ids
+            ):
+                broken.append(f"{page}: {url} (no such anchor)")
+    FIGURES["local links and anchors checked"] = checked
+    FIGURES["broken links"] = len(broken)
+    assert checked > 100
+    assert broken == []
+
+
+def _machine_paths() -> set[str]:
+    """Absolute paths of this machine that a build could leak."""
+    paths = {ROOT, Path.home(), Path(sys.prefix), Path(tempfile.gettempdir())}
+    paths |= {Path(p) for p in sysconfig.get_paths().values()}
+    return {str(path) + "/" for path in paths if str(path) != "/"} | {str(ROOT)}
+
+
+def _published_texts(site: Path):
+    for path in sorted(site.rglob("*")):
+        if path.suffix in {".html", ".ipynb", ".py", ".txt", ".js", ".json", ".css"}:
+            yield path.relative_to(site).as_posix(), path.read_text("utf-8", errors="replace")
+        elif path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    yield (
+                        f"{path.relative_to(site)}:{name}",
+                        archive.read(name).decode("utf-8", errors="replace"),
+                    )
+
+
+def test_no_published_file_holds_a_machine_path(site):
+    markers = _machine_paths()
+    assert str(ROOT) in markers
+    leaks = [
+        f"{name}: {marker}"
+        for name, text in _published_texts(site)
+        for marker in markers
+        if marker in text
+    ]
+    FIGURES["files scanned for machine paths"] = sum(1 for _ in _published_texts(site))
+    FIGURES["machine paths leaked"] = len(leaks)
+    assert leaks == []
+    assert not list(site.rglob("*.doctree")), "doctrees published"
+
+
+def test_figures_are_opaque_compressed_and_have_a_2x_version(site):
+    figures = sorted(site.glob("_images/sphx_glr_*.png"))
+    assert figures
+    for path in figures:
+        with Image.open(path) as image:
+            # a 256-colour palette: a fraction of matplotlib's RGBA output
+            assert image.mode == "P", path.name
+            if "_thumb" not in path.name:
+                # opaque white, so black axes stay readable on furo's dark background
+                rgba = image.convert("RGBA")
+                assert rgba.getchannel("A").getextrema() == (255, 255), path.name
+                double = path.with_name(path.stem + "_2_00x.png")
+                if not path.stem.endswith("_2_00x"):
+                    with Image.open(double) as big:
+                        assert big.size == (2 * image.width, 2 * image.height)
+    FIGURES["figure files and bytes"] = [len(figures), sum(p.stat().st_size for p in figures)]
+
+
+# What may change from run to run: sphinx-gallery's running time, and timings an
+# example prints ("took 1.5 ms").
+RUN_TIME = re.compile(
+    r"Total running time of the script:.*|\d+(\.\d+)?\s?(ms|µs|us|ns|s|seconds?)\b"
+)
+
+
+def test_two_clean_builds_give_the_same_html(site):
+    """``nox -s site`` builds twice from scratch and passes the other build in SITE_REBUILD."""
+    other = os.environ.get("SITE_REBUILD")
+    if not other:
+        pytest.skip("set SITE_REBUILD to a second clean build (nox -s site does)")
+    other = Path(other)
+    mine, theirs = set(html_pages(site)), set(html_pages(other))
+    assert mine == theirs
+    differing = []
+    for page in sorted(mine):
+        a = [RUN_TIME.sub("", line) for line in (site / page).read_text("utf-8").splitlines()]
+        b = [RUN_TIME.sub("", line) for line in (other / page).read_text("utf-8").splitlines()]
+        if a != b:
+            differing.append(page)
+    # zip archives store each file's modification time, so only their contents count
+    again = _published_bytes(other)
+    other_files = [
+        name
+        for name, data in _published_bytes(site).items()
+        if again.get(name) != data and not name.endswith(".html")
+    ]
+    FIGURES["pages differing between two clean builds"] = differing
+    FIGURES["other files differing between two clean builds"] = other_files
+    assert differing == []
+    assert other_files == []
+
+
+def _published_bytes(site: Path) -> dict[str, bytes]:
+    found = {}
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        name = path.relative_to(site).as_posix()
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                found |= {f"{name}:{member}": archive.read(member) for member in archive.namelist()}
+        else:
+            found[name] = path.read_bytes()
+    return found

@@ -1,0 +1,61 @@
+"""Lighthouse's four scores for the home page and the tutorial, as a phone on a slow network.
+
+Performance is timed on this machine's CPU, which other jobs may share: as
+Lighthouse's documentation advises, each page is audited three times and the
+median run counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+
+import pytest
+from sitecheck import CHROMIUM, CHROMIUM_ARGS, FIGURES, node_tool
+
+MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 90}
+RUNS = 3
+
+
+def lighthouse(url: str, report) -> dict:
+    run = subprocess.run(
+        [
+            "node",
+            str(node_tool("lighthouse", "cli", "index.js")),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={report}",
+            f"--only-categories={','.join(MINIMUM)}",
+            f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
+        ],
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(report.read_text())
+
+
+@pytest.mark.parametrize("page", ["index.html", "auto_examples/plot_01_custom_function.html"])
+def test_lighthouse_scores(page, base_url, tmp_path):
+    runs = [lighthouse(f"{base_url}/{page}", tmp_path / f"{i}.json") for i in range(RUNS)]
+    performance = [run["categories"]["performance"]["score"] for run in runs]
+    median = runs[performance.index(statistics.median_low(performance))]
+    scores = {name: round(100 * median["categories"][name]["score"]) for name in MINIMUM}
+    FIGURES[f"lighthouse {page}"] = {
+        **scores,
+        "performance of each run": [round(100 * p) for p in performance],
+        "total bytes": median["audits"]["total-byte-weight"]["numericValue"],
+    }
+    lost = {
+        audit["id"]: audit.get("displayValue") or audit["title"]
+        for audit in median["audits"].values()
+        if audit.get("score") is not None and audit["score"] < 1
+        and audit.get("scoreDisplayMode") in {"binary", "numeric", "metricSavings"}
+    }  # fmt: skip
+    assert all(scores[name] >= MINIMUM[name] for name in MINIMUM), (scores, lost)

@@ -1,0 +1,185 @@
+"""Every page in Chromium: nothing fetched from elsewhere, no errors, math typeset, images shown.
+
+Pages are found in the built site, not listed here, so new examples and
+translations are checked as soon as they are built.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from sitecheck import FIGURES, HTML, html_pages, node_tool
+
+PAGES = html_pages()
+WIDE, NARROW = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+
+# Runs in the page once it has loaded and MathJax has finished.
+INSPECT = r"""async () => {
+  if (window.MathJax?.startup?.promise) await MathJax.startup.promise;
+  const skip = "pre, code, script, style, textarea, mjx-container";
+  const rawTex = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.parentElement.closest(skip) && /\\[A-Za-z(\[]/.test(node.textContent))
+      rawTex.push(node.textContent.trim().slice(0, 80));
+  }
+  const maths = [...document.querySelectorAll(".math")];
+  return {
+    formulas: maths.length,
+    untypeset: maths.filter((m) => !m.querySelector("mjx-container")).map((m) => m.textContent),
+    mathErrors: [...document.querySelectorAll("mjx-merror")].map((e) => e.textContent),
+    rawTex,
+    images: [...document.images].map((img) => ({
+      src: img.getAttribute("src"), current: img.currentSrc, srcset: img.getAttribute("srcset"),
+      alt: img.getAttribute("alt"), loaded: img.complete && img.naturalWidth > 0,
+      figure: img.matches(".sphx-glr-single-img, .sphx-glr-multi-img"),
+    })),
+    sourceLinks: document.querySelectorAll(".view-this-page a").length,
+  };
+}"""
+
+# Code blocks that scroll sideways on a phone must be reachable with the Tab key.
+UNREACHABLE_PRE = """() => [...document.querySelectorAll("pre")]
+  .filter((pre) => pre.scrollWidth > pre.clientWidth && pre.tabIndex < 0)
+  .map((pre) => pre.textContent.slice(0, 60))"""
+
+AXE = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+  .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}))"""
+
+
+@dataclass
+class Visit:
+    """What one page did in the browser."""
+
+    outside: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    found: dict = field(default_factory=dict)
+    unreachable: list[str] = field(default_factory=list)
+    violations: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def visit(browser, base_url: str, page_path: str) -> Visit:
+    """Open a page at twice the pixel density, in light and in dark mode, and inspect it."""
+    result = Visit()
+    host = urlsplit(base_url).netloc
+    axe = node_tool("axe-core", "axe.min.js")
+    for scheme in ("light", "dark"):
+        context = browser.new_context(
+            color_scheme=scheme, device_scale_factor=2, viewport=WIDE, service_workers="block"
+        )
+
+        def guard(route, context=context):
+            if urlsplit(route.request.url).netloc == host:
+                route.continue_()
+            else:  # never let a request leave the machine: record it and refuse it
+                result.outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and result.errors.append(m.text))
+        page.on("pageerror", lambda e: result.errors.append(f"exception: {e}"))
+        page.on("requestfailed", lambda r: result.failed.append(f"{r.url} ({r.failure})"))
+        page.on(
+            "response", lambda r: r.status >= 400 and result.failed.append(f"{r.url} {r.status}")
+        )
+        page.goto(f"{base_url}/{page_path}", wait_until="load")
+        found = page.evaluate(INSPECT)
+        page.wait_for_load_state("networkidle")
+        if scheme == "light":
+            result.found = found
+            page.set_viewport_size(NARROW)
+            result.unreachable = page.evaluate(UNREACHABLE_PRE)
+            page.set_viewport_size(WIDE)
+        page.add_script_tag(path=str(axe))
+        result.violations[scheme] = page.evaluate(AXE)
+        context.close()
+    return result
+
+
+VISITS: dict[str, Visit] = {}
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def seen(request, browser, base_url) -> tuple[str, Visit]:
+    path = request.param
+    VISITS[path] = visit(browser, base_url, path)
+    _record_figures()
+    return path, VISITS[path]
+
+
+def _record_figures() -> None:
+    impacts = Counter(
+        v["impact"] for seen in VISITS.values() for vs in seen.violations.values() for v in vs
+    )
+    FIGURES["pages checked in Chromium"] = len(VISITS)
+    FIGURES["outside requests"] = sum(len(v.outside) for v in VISITS.values())
+    FIGURES["console errors"] = sum(len(v.errors) for v in VISITS.values())
+    FIGURES["failed requests"] = sum(len(v.failed) for v in VISITS.values())
+    FIGURES["formulas typeset"] = sum(v.found.get("formulas", 0) for v in VISITS.values())
+    FIGURES["axe violations by impact (light + dark)"] = dict(impacts)
+
+
+def test_pages_were_found():
+    assert "index.html" in PAGES, f"no site at {HTML}"
+    assert "auto_examples/plot_01_custom_function.html" in PAGES
+
+
+def test_page_requests_nothing_from_another_host(seen):
+    path, result = seen
+    assert result.outside == [], path
+
+
+def test_page_logs_no_error_and_every_request_succeeds(seen):
+    path, result = seen
+    assert result.errors == [], path
+    assert result.failed == [], path
+
+
+def test_page_typesets_every_formula(seen):
+    path, result = seen
+    assert result.found["untypeset"] == [], path
+    assert result.found["mathErrors"] == [], path
+    assert result.found["rawTex"] == [], f"raw TeX shown on {path}"
+
+
+def test_page_images_load_with_alt_text_and_figures_are_sharp(seen):
+    path, result = seen
+    for image in result.found["images"]:
+        assert image["loaded"], f"{image['src']} did not load on {path}"
+        assert image["alt"] is not None, f"{image['src']} has no alt attribute on {path}"
+        if image["figure"]:
+            # sphinx-gallery falls back to the file name ("plot 01 custom function")
+            assert image["alt"], image
+            assert not re.search(r"sphx|plot \d+|\.png", image["alt"]), image
+            # at twice the pixel density the browser must pick the 2x file
+            assert re.search(r"\s2(\.0+)?x\b", image["srcset"] or ""), image
+            assert image["current"].endswith("_2_00x.png"), image
+
+
+def test_page_code_blocks_can_be_scrolled_with_the_keyboard(seen):
+    path, result = seen
+    assert result.unreachable == [], path
+
+
+def test_page_has_no_serious_accessibility_violation_in_light_or_dark_mode(seen):
+    path, result = seen
+    serious = {
+        scheme: [v for v in violations if v["impact"] in {"serious", "critical"}]
+        for scheme, violations in result.violations.items()
+    }
+    assert serious == {"light": [], "dark": []}, path
+
+
+def test_page_links_to_source_only_when_a_repository_is_configured(seen):
+    path, result = seen
+    if not os.environ.get("LEGENDRE_REPOSITORY_URL"):
+        assert result.found["sourceLinks"] == 0, path
