@@ -70,7 +70,10 @@ def typeset(body: str, mathjax: Path, font_url: str) -> tuple[str, str]:
             raise ExtensionError(f"TeX error in {formula['tex']!r}: {html.unescape(error[1])}")
     pieces = iter(typeset["html"])
     body = MATH.sub(lambda m: m.group(1) + next(pieces) + m.group(4), body)
-    return body, typeset["css"]
+    # Draw formulas in a fallback font until MathJax's arrives, rather than leaving
+    # them blank for up to 3 s: glyph boxes are sized by MathJax, so nothing moves.
+    css = re.sub(r"@font-face\s*\{", "@font-face {\n  font-display: swap;", typeset["css"])
+    return body, css
 
 
 def copy_mathjax_fonts(app, exception) -> None:
