@@ -26,6 +26,7 @@ class _Links(HTMLParser):
         super().__init__()
         self.ids: set[str] = set()
         self.urls: list[str] = []
+        self.embedded: list[str] = []  # what the page loads, rather than links to
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -35,9 +36,12 @@ class _Links(HTMLParser):
         for name in ("href", "src"):
             if attributes.get(name) and tag in {"a", "img", "link", "script", "source"}:
                 self.urls.append(attributes[name])
+                if tag != "a":
+                    self.embedded.append(attributes[name])
         for candidate in (attributes.get("srcset") or "").split(","):
             if candidate.strip():
                 self.urls.append(candidate.split()[0])
+                self.embedded.append(candidate.split()[0])
 
 
 def _parse(path: Path) -> _Links:
@@ -98,6 +102,17 @@ def test_every_local_link_and_anchor_resolves(site):
     FIGURES["broken links"] = len(broken)
     assert checked > 100
     assert broken == []
+
+
+def test_no_page_embeds_anything_from_another_host(site):
+    """Scripts, styles, fonts and images: the browser check sees them load, this sees them all."""
+    outside = [
+        f"{page}: {url}"
+        for page in html_pages(site)
+        for url in _parse(site / page).embedded
+        if urlsplit(url).scheme or url.startswith("//")
+    ]
+    assert outside == []
 
 
 def _machine_paths() -> set[str]:
