@@ -72,7 +72,7 @@ def typeset(body: str, mathjax: Path, font_url: str) -> tuple[str, str]:
     body = MATH.sub(lambda m: m.group(1) + next(pieces) + m.group(4), body)
     # Draw formulas in a fallback font until MathJax's arrives, rather than leaving
     # them blank for up to 3 s: glyph boxes are sized by MathJax, so nothing moves.
-    css = re.sub(r"@font-face\s*\{", "@font-face {\n  font-display: swap;", typeset["css"])
+    css = re.sub(r"@font-face[^{]*\{", "@font-face {\n  font-display: swap;", typeset["css"])
     return body, css
 
 
