@@ -101,7 +101,22 @@ def describe(doctree: nodes.document, limit: int = 155) -> str | None:
     return None
 
 
+# sphinx-gallery styles for content our examples may not show: each is a
+# render-blocking request, so a page loads one only when it uses its class.
+OPTIONAL_CSS = {
+    "sg_gallery-binder.css": "binder-badge",
+    "sg_gallery-dataframe.css": "dataframe",
+    "sg_gallery-rendered-html.css": "rendered_html",
+}
+
+
 def polish_page(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if "body" in context and "css_files" in context:
+        context["css_files"] = [
+            css
+            for css in context["css_files"]
+            if OPTIONAL_CSS.get(Path(css.filename).name, "") in context["body"]
+        ]
     if "body" in context:
         # A <pre> that scrolls sideways must take keyboard focus to be scrolled (WCAG 2.1.1).
         body = context["body"].replace("<pre>", '<pre tabindex="0">')
