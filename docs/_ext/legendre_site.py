@@ -101,6 +101,49 @@ def describe(doctree: nodes.document, limit: int = 155) -> str | None:
     return None
 
 
+# -- Animations ---------------------------------------------------------------------
+# matplotlib's JavaScript player, as sphinx-gallery embeds it: Font Awesome icons
+# from a CDN, an <img> with neither src nor alt, an unlabelled slider, obsolete
+# script attributes and a <style> inside the body.
+ICONS = {
+    "fa-minus": "\u2212",
+    "fa-fast-backward": "\u23ee",
+    "fa-step-backward": "\u23f4",
+    "fa-play fa-flip-horizontal": "\u25c0",
+    "fa-pause": "\u23f8",
+    "fa-play": "\u25b6",
+    "fa-step-forward": "\u23f5",
+    "fa-fast-forward": "\u23ed",
+    "fa-plus": "+",
+}
+
+
+def tidy_animations(body: str, title: str) -> tuple[str, str]:
+    """Make matplotlib's animation player self-contained and valid; return it and its styles."""
+    if 'class="animation"' not in body:
+        return body, ""
+    body = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", body)
+    body = re.sub(
+        r'<i class="fa ([\w -]+)"></i>',
+        lambda m: f'<span aria-hidden="true">{ICONS.get(m[1], "")}</span>',
+        body,
+    )
+    body = body.replace('<script language="javascript">', "<script>")
+    body = body.replace('class="anim-slider"', 'class="anim-slider" aria-label="Frame"')
+    alt = html.escape(f"Animation for {html.unescape(re.sub('<[^>]+>', '', title))}", quote=True)
+
+    def first_frame(match: re.Match) -> str:
+        frame = re.search(
+            rf'var img_id = "_anim_img{match[1]}".*?frames\[0\] = "(data:[^"]*)"', body, re.DOTALL
+        ) or re.search(r'frames\[0\] = "(data:[^"]*)"', body[match.end() :])
+        src = re.sub(r"\\\n|\s", "", frame[1]) if frame else ""
+        return f'<img id="_anim_img{match[1]}" alt="{alt}" src="{src}">'
+
+    body = re.sub(r'<img id="_anim_img(\w+)">', first_frame, body)
+    styles = "".join(re.findall(r"<style>.*?</style>", body, re.DOTALL))
+    return re.sub(r"<style>.*?</style>", "", body, flags=re.DOTALL), styles
+
+
 # sphinx-gallery styles for content our examples may not show: each is a
 # render-blocking request, so a page loads one only when it uses its class.
 OPTIONAL_CSS = {
@@ -120,10 +163,13 @@ def polish_page(app, pagename: str, templatename: str, context: dict, doctree) -
     if "body" in context:
         # A <pre> that scrolls sideways must take keyboard focus to be scrolled (WCAG 2.1.1).
         body = context["body"].replace("<pre>", '<pre tabindex="0">')
+        body, styles = tidy_animations(body, context.get("title", ""))
         fonts = context["pathto"]("_static/mathjax", 1)
         context["body"], css = typeset(body, app.legendre_mathjax, fonts)
         if css:
-            context["metatags"] = context.get("metatags", "") + f"\n<style>{css}</style>"
+            styles += f"<style>{css}</style>"
+        if styles:
+            context["metatags"] = context.get("metatags", "") + "\n" + styles
     description = (
         describe(doctree) if doctree is not None else None
     ) or app.config.site_description
