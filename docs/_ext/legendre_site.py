@@ -128,6 +128,9 @@ def tidy_animations(body: str, title: str) -> tuple[str, str]:
         lambda m: f'<span aria-hidden="true">{ICONS.get(m[1], "")}</span>',
         body,
     )
+    # matplotlib names each player with a random uuid4: number them, so builds repeat
+    for number, uid in enumerate(dict.fromkeys(re.findall(r"_anim_img(\w{32})\b", body)), 1):
+        body = body.replace(uid, f"_{number}")
     body = body.replace('<script language="javascript">', "<script>")
     body = body.replace('class="anim-slider"', 'class="anim-slider" aria-label="Frame"')
     alt = html.escape(f"Animation for {html.unescape(re.sub('<[^>]+>', '', title))}", quote=True)
