@@ -5,6 +5,8 @@
 """
 
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import nox
@@ -25,6 +27,8 @@ DOCS = ROOT / "docs"
 HTML = DOCS / "_build" / "html"
 # Doctrees hold absolute machine paths: keep them out of the published folder.
 DOCTREES = DOCS / "_build" / "doctrees"
+# The Korean site builds from a generated copy of the sources (see docs/translate.py).
+KOREAN = DOCS / "_build" / "ko"
 
 
 def install(session: nox.Session, *groups: str, package: bool = True) -> None:
@@ -46,13 +50,32 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True, default=False)
 def docs(session: nox.Session) -> None:
-    """Build the site into docs/_build/html, executing every example (warnings are errors)."""
+    """Build the English site into docs/_build/html and the Korean one into its ko/ folder."""
     install(session, "docs")
-    session.run(
-        "sphinx-build", "-W", "--keep-going", "-b", "html",
-        "-d", str(DOCTREES), str(DOCS), str(HTML), *session.posargs,
-    )  # fmt: skip
-    session.log(f"Site built: open {HTML / 'index.html'} in a browser")
+    session.run("python", str(DOCS / "translate.py"), "prepare")  # the Korean sources
+    build = [str(Path(session.bin) / "sphinx-build"), "-W", "--keep-going", "-b", "html"]
+    build += ["-c", str(DOCS), *session.posargs]
+    korean = [*build, "-D", "language=ko", "-D", "notfound_urls_prefix=/ko/"]  # served at /ko/
+    korean += ["-d", str(KOREAN / "doctrees"), str(KOREAN / "docs")]
+    # Each language executes the examples: build both at once, then show the Korean log.
+    with tempfile.TemporaryFile() as log:
+        background = subprocess.Popen([*korean, str(HTML / "ko")], stdout=log, stderr=log)
+        try:
+            session.run(*build, "-d", str(DOCTREES), str(DOCS), str(HTML), external=True)
+        finally:
+            failed = background.wait()
+            log.seek(0)
+            print(log.read().decode(errors="replace"))
+    if failed:
+        session.error("the Korean build failed: its log is above")
+    session.log(f"Site built: open {HTML / 'index.html'} in a browser (Korean: ko/index.html)")
+
+
+@nox.session(reuse_venv=True, default=False)
+def translations(session: nox.Session) -> None:
+    """Refresh docs/locales from the English sources; new messages wait for a translator."""
+    install(session, "docs")
+    session.run("python", str(DOCS / "translate.py"), "update")
 
 
 @nox.session(reuse_venv=True, default=False)

@@ -1,0 +1,323 @@
+"""The Korean edition: complete catalogs, unchanged code, and a Korean twin for every page."""
+
+from __future__ import annotations
+
+import ast
+import html
+import importlib.util
+import io
+import json
+import re
+import runpy
+import sys
+import tokenize
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location("translate", ROOT / "docs" / "translate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["translate"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+translate = _load_tool()
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def english_messages() -> dict:
+    """What the catalogs must translate, extracted from the English sources right now."""
+    return translate.templates()
+
+
+@pytest.fixture(scope="module")
+def catalogs(english_messages) -> dict:
+    return {name: translate.read_catalog(name) for name in english_messages}
+
+
+# -- Catalogs -------------------------------------------------------------------------------
+
+
+def test_each_source_has_its_catalog_and_no_other(english_messages):
+    on_disk = {path.stem for path in translate.CATALOGS.glob("*.po")}
+    assert on_disk == set(english_messages) | {translate.THEME_CATALOG}
+
+
+def test_catalogs_translate_every_english_message(english_messages, catalogs):
+    problems = {
+        name: translate.compare(template, catalogs[name])
+        for name, template in english_messages.items()
+    }
+    untranslated = {name: p.untranslated for name, p in problems.items() if p.untranslated}
+    fuzzy = {name: p.fuzzy for name, p in problems.items() if p.fuzzy}
+    obsolete = {name: p.obsolete for name, p in problems.items() if p.obsolete}
+    hint = "run `nox -s translations` and translate the new msgids in docs/locales/ko"
+    assert not untranslated, f"untranslated messages ({hint}): {untranslated}"
+    assert not fuzzy, f"fuzzy messages: check and unflag them: {fuzzy}"
+    assert not obsolete, f"messages the English sources no longer hold: {obsolete}"
+
+
+def test_theme_catalog_translates_every_gallery_label():
+    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    labels = conf["gallery_labels"] + list(conf["gallery_patterns"].values())
+    catalog = translate.read_catalog(translate.THEME_CATALOG)
+    messages = {message.id: message for message in catalog if message.id}
+    assert set(labels) <= set(messages)
+    assert all(message.string and not message.fuzzy for message in messages.values())
+    for pattern, message in conf["gallery_patterns"].items():  # same placeholders
+        assert re.compile(pattern).groups == len(re.findall(r"\{\d\}", messages[message].string))
+
+
+def test_extraction_notices_a_changed_english_sentence(tmp_path):
+    """The guard itself: one edited word in an example makes one untranslated message."""
+    source = EXAMPLES[0].read_text(encoding="utf-8")
+    edited = source.replace("# Where to run\n", "# Where to run it\n", 1)
+    assert edited != source
+    catalog = translate.read_catalog(translate.EXAMPLES_CATALOG)
+    table = translate.translator(catalog)
+    before = [u.msgid for u in translate.units(translate.script_pieces(source))]
+    after = [u.msgid for u in translate.units(translate.script_pieces(edited))]
+    missing = [msgid for msgid in after if table(msgid) == msgid]
+    assert [msgid for msgid in before if table(msgid) == msgid] == []
+    assert missing == ["Where to run it"]
+
+
+_ROLE = re.compile(r"(:[\w:.+-]+:`)(?:[^`<]*<)?([^`>]+)>?`")
+_LITERAL = re.compile(r"``.+?``")
+_MATH = re.compile(r":math:`[^`]+`")
+
+
+def _markup(text: str) -> Counter:
+    """Cross-reference targets, inline literals and math: what a translation must keep."""
+    roles = [role + target for role, target in _ROLE.findall(text) if role != ":math:`"]
+    return Counter(roles + _LITERAL.findall(text) + _MATH.findall(text))
+
+
+def test_translations_keep_references_literals_and_math(catalogs):
+    changed = []
+    for name, catalog in catalogs.items():
+        for message in catalog:
+            if message.id and _markup(message.id) != _markup(message.string):
+                changed.append((name, message.id, message.string))
+            if message.id.endswith("::") != message.string.endswith("::"):
+                changed.append((name, message.id, "a literal block needs its '::'"))
+    assert not changed
+
+
+def _render(text: str, table: dict[str, str], *, prose: bool = True) -> str:
+    pieces = translate.rst_pieces(text, prose=prose)
+    return "\n".join(translate.render(pieces, lambda msgid: table.get(msgid, msgid)))
+
+
+def test_korean_titles_get_rules_as_wide_as_their_text():
+    text = "Training\n========\n\nSome text.\n\n---------\nWhat next\n---------\n"
+    table = {"Training": "학습", "Some text.": "본문.", "What next": "다음 단계"}
+    assert _render(text, table).split("\n") == [
+        "학습", "====", "", "본문.", "", "---------", "다음 단계", "---------", "",
+    ]  # fmt: skip
+
+
+def test_only_comments_of_code_and_no_directive_content_are_messages():
+    text = (
+        ".. toctree::\n   :maxdepth: 1\n\n   getting_started\n   api\n\n"
+        ".. math:: y = a + b x\n\n"
+        "Run this::\n\n    x = f(y)  # one step\n\n    z = x  # and another\n\n"
+        ".. code-block:: console\n\n   $ nox -s docs  # build\n"
+    )
+    msgids = [unit.msgid for unit in translate.units(translate.rst_pieces(text))]
+    assert msgids == ["Run this::", "one step", "and another", "build"]
+    table = {"one step": "한 단계", "build": "빌드"}
+    rendered = _render(text, table, prose=False)
+    assert rendered == text.replace("# one step", "# 한 단계").replace("# build", "# 빌드")
+
+
+def test_an_admonition_starting_on_its_directive_line_is_one_message():
+    text = ".. note:: Measured here,\n   on this machine.\n\n   More.\n"
+    pieces = translate.rst_pieces(text)
+    assert [unit.msgid for unit in translate.units(pieces)] == [
+        "Measured here, on this machine.",
+        "More.",
+    ]
+    table = {"Measured here, on this machine.": "여기서 잰 값입니다.", "More.": "더."}
+    assert _render(text, table) == ".. note:: 여기서 잰 값입니다.\n\n   더.\n"
+
+
+def test_wrapping_never_splits_inline_markup():
+    words = "``a * b`` 는 :math:`x + y` 와 `링크 텍스트 <https://example.org>`_ 를 씁니다"
+    for columns in range(8, 40):
+        lines = translate.wrap(words, columns)
+        assert " ".join(lines) == words
+        assert not any(line.startswith(("* ", "- ")) for line in lines)
+
+
+# -- Korean examples --------------------------------------------------------------------------
+
+
+def _code_lines(source: str) -> list[str]:
+    """Every line's code with its comment cut off, without the module docstring."""
+    tree = ast.parse(source)
+    docstring_end = tree.body[0].end_lineno if ast.get_docstring(tree) is not None else 0
+    cut = {
+        token.start[0]: token.start[1]
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.COMMENT
+    }
+    code = []
+    for number, line in enumerate(source.split("\n"), start=1):
+        kept = line[: cut.get(number, len(line))].rstrip()
+        if number > docstring_end and kept:
+            code.append(kept)
+    return code
+
+
+def _korean(path: Path) -> str:
+    return translate.korean_file(path, {}).decode("utf-8")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_korean_example_keeps_every_line_of_code(example):
+    english = example.read_text(encoding="utf-8")
+    korean = _korean(example)
+    assert _code_lines(korean) == _code_lines(english)
+    assert len(_code_lines(english)) > 10  # the oracle did find the code
+    compile(korean, example.name, "exec")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_korean_example_has_korean_text_in_every_block(example, tmp_path):
+    parser = pytest.importorskip("sphinx_gallery.py_source_parser")
+    korean = tmp_path / example.name
+    korean.write_text(_korean(example), encoding="utf-8")
+    _, english_blocks = parser.split_code_and_text_blocks(example)
+    _, korean_blocks = parser.split_code_and_text_blocks(korean)
+    assert [b[0] for b in korean_blocks] == [b[0] for b in english_blocks]
+    texts = [block[1] for block in korean_blocks if block[0] == "text"]
+    assert texts
+    assert all(HANGUL.search(text) for text in texts)
+
+
+def test_korean_gallery_header_is_korean():
+    header = ROOT / "examples" / "GALLERY_HEADER.rst"
+    assert HANGUL.search(_korean(header))
+
+
+# -- The built Korean site --------------------------------------------------------------------
+
+TUTORIAL = "auto_examples/plot_01_custom_function.html"
+_LANG = re.compile(r"<html[^>]*\blang=\"([\w-]+)\"")
+_SWITCH = re.compile(r'class="sidebar-language-switch".*?href="([^"]+)"', re.DOTALL)
+
+
+def _english_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "ko" not in p.relative_to(site).parts[:1])
+
+
+def _text(path: Path) -> str:
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.DOTALL)
+    page = re.sub(r"<[^>]+>", "", page)
+    return html.unescape(page)
+
+
+@pytest.mark.docs
+def test_every_english_page_has_a_korean_twin(site):
+    english = _english_pages(site)
+    assert len(english) >= 5
+    korean = sorted((site / "ko").rglob("*.html"))
+    assert [p.relative_to(site / "ko") for p in korean] == [p.relative_to(site) for p in english]
+    for page in english:
+        assert _LANG.search(page.read_text(encoding="utf-8")).group(1) == "en", page
+        twin = site / "ko" / page.relative_to(site)
+        assert _LANG.search(twin.read_text(encoding="utf-8")).group(1) == "ko", twin
+
+
+@pytest.mark.docs
+def test_language_switch_links_each_page_to_its_twin(site):
+    for page in _english_pages(site):
+        twin = site / "ko" / page.relative_to(site)
+        for here, there in ((page, twin), (twin, page)):
+            links = _SWITCH.findall(here.read_text(encoding="utf-8"))
+            assert len(links) == 1, here
+            assert (here.parent / links[0]).resolve() == there.resolve(), here
+
+
+@pytest.mark.docs
+def test_korean_pages_are_in_korean(site):
+    for page in sorted((site / "ko").rglob("*.html")):
+        if page.name in ("search.html", "genindex.html"):
+            continue  # Sphinx's own Korean, or an empty index
+        text = _text(page)
+        assert len(HANGUL.findall(text)) > 10, page
+        labels = (
+            "Total running time",
+            "Download Jupyter notebook",
+            "to download the full",
+            "Tags:",
+        )
+        for label in labels:
+            assert label not in text, (page, label)
+
+
+@pytest.mark.docs
+def test_korean_tutorial_prints_the_same_losses_and_result(site, original_run):
+    english, korean = _text(site / TUTORIAL), _text(site / "ko" / TUTORIAL)
+    losses = re.compile(r"^\d+ \d+\.\d+(?:e-?\d+)?$|^Result: y = .*$", re.MULTILINE)
+    assert losses.findall(korean) == losses.findall(english)
+    assert len(losses.findall(korean)) == len(original_run[0])
+
+
+@pytest.mark.docs
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_korean_downloads_carry_the_korean_text(site, suffix):
+    korean = sorted((site / "ko" / "_downloads").glob(f"*/plot_*{suffix}"))
+    english = sorted((site / "_downloads").glob(f"*/plot_*{suffix}"))
+    assert sorted(p.name for p in korean) == sorted(p.name for p in english)
+    for path in korean:
+        content = path.read_text(encoding="utf-8")
+        if suffix == ".ipynb":
+            cells = json.loads(content)["cells"]
+            content = "\n".join("".join(cell["source"]) for cell in cells)
+        assert len(HANGUL.findall(content)) > 100, path
+    for path in english:
+        assert not HANGUL.search(path.read_text(encoding="utf-8")), path
+
+
+def _search_index(site: Path) -> dict:
+    script = (site / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(script[script.index("(") + 1 : script.rindex(")")])
+
+
+def _query_stemmer(site: Path):
+    """The Korean query stemmer the site ships (language_data.js), run in Python."""
+    script = (site / "_static" / "language_data.js").read_text(encoding="utf-8")
+    pattern = re.compile(re.search(r"\.replace\(/(.+?)/u, '\$1'\)", script).group(1))
+
+    def stem(word: str) -> str:
+        while (stripped := pattern.sub(r"\1", word)) != word:
+            word = stripped
+        return word
+
+    return stem
+
+
+@pytest.mark.docs
+@pytest.mark.parametrize("word", ["르장드르", "변화도", "역전파", "손실", "함수를", "르장드르의"])
+def test_korean_search_finds_the_tutorial(site, word):
+    """The lookup of Sphinx's searchtools.js: the stemmed term, or a term containing it."""
+    index = _search_index(site / "ko")
+    word = _query_stemmer(site / "ko")(word)
+    tutorial = index["docnames"].index(TUTORIAL.removesuffix(".html"))
+    found = set()
+    for terms in (index["terms"], index["titleterms"]):
+        for term, documents in terms.items():
+            if term == word or (len(word) > 2 and word in term):
+                found.update(documents if isinstance(documents, list) else [documents])
+    assert tutorial in found
