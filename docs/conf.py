@@ -209,12 +209,23 @@ def _search_korean():
     return SearchKorean
 
 
+def _translate_404(app, config):
+    """notfound's 404 page text is English and not in a catalog: take it from sphinx.po."""
+    from sphinx.locale import _
+
+    if config.language != "en":
+        title = _("Page not found")
+        text = _("Unfortunately we couldn't find the content you were looking for.")
+        config.notfound_context = {"title": title, "body": f"<h1>{title}</h1>\n\n{text}"}
+
+
 def setup(app):
     # registered, so that editing them rebuilds the pages they change
     app.add_config_value("language_twins", {}, "html", types=[dict])
     app.add_config_value("gallery_labels", [], "env", types=[list])
     app.add_config_value("gallery_patterns", {}, "env", types=[dict])
     app.add_search_language(_search_korean())
+    app.connect("config-inited", _translate_404)
     app.connect("missing-reference", _link_external)
     app.connect("html-page-context", _language_twin)
     app.connect("doctree-read", _translate_gallery_labels)

@@ -261,6 +261,7 @@ def test_korean_pages_are_in_korean(site):
             "Download Jupyter notebook",
             "to download the full",
             "Tags:",
+            "Page not found",
         )
         for label in labels:
             assert label not in text, (page, label)
