@@ -48,26 +48,31 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
-@nox.session(reuse_venv=True, default=False)
-def docs(session: nox.Session) -> None:
-    """Build the English site into docs/_build/html and the Korean one into its ko/ folder."""
-    install(session, "docs")
+def build_site(session: nox.Session, out: Path, *options: str) -> None:
+    """Build the English site into ``out`` and the Korean one into ``out/ko``."""
     session.run("python", str(DOCS / "translate.py"), "prepare")  # the Korean sources
     build = [str(Path(session.bin) / "sphinx-build"), "-W", "--keep-going", "-b", "html"]
-    build += ["-c", str(DOCS), *session.posargs]
+    build += ["-c", str(DOCS), *options]
     korean = [*build, "-D", "language=ko", "-D", "notfound_urls_prefix=/ko/"]  # served at /ko/
     korean += ["-d", str(KOREAN / "doctrees"), str(KOREAN / "docs")]
     # Each language executes the examples: build both at once, then show the Korean log.
     with tempfile.TemporaryFile() as log:
-        background = subprocess.Popen([*korean, str(HTML / "ko")], stdout=log, stderr=log)
+        background = subprocess.Popen([*korean, str(out / "ko")], stdout=log, stderr=log)
         try:
-            session.run(*build, "-d", str(DOCTREES), str(DOCS), str(HTML), external=True)
+            session.run(*build, "-d", str(DOCTREES), str(DOCS), str(out), external=True)
         finally:
             failed = background.wait()
             log.seek(0)
             print(log.read().decode(errors="replace"))
     if failed:
         session.error("the Korean build failed: its log is above")
+
+
+@nox.session(reuse_venv=True, default=False)
+def docs(session: nox.Session) -> None:
+    """Build the English site into docs/_build/html and the Korean one into its ko/ folder."""
+    install(session, "docs")
+    build_site(session, HTML, *session.posargs)
     session.log(f"Site built: open {HTML / 'index.html'} in a browser (Korean: ko/index.html)")
 
 
@@ -93,11 +98,10 @@ def site(session: nox.Session) -> None:
     session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund",
                 "--prefix", str(ROOT / "tests" / "site"), external=True)  # fmt: skip
     again = Path(session.create_tmp()) / "html"
-    for out in (again, HTML):  # clean builds: examples run again, nothing is reused
-        for stale in (DOCTREES, DOCS / "auto_examples", out):
+    for out in (again, HTML):  # clean builds of both languages: nothing is reused
+        for stale in (DOCTREES, DOCS / "auto_examples", KOREAN, out):
             shutil.rmtree(stale, ignore_errors=True)
-        session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html",
-                    "-d", str(DOCTREES), str(DOCS), str(out))  # fmt: skip
+        build_site(session, out, "-q")
     session.run("pytest", "tests/site", *session.posargs, env={"SITE_REBUILD": str(again)})
 
 
