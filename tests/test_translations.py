@@ -66,13 +66,13 @@ def test_catalogs_translate_every_english_message(english_messages, catalogs):
 
 
 def test_theme_catalog_translates_every_gallery_label():
-    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
-    labels = conf["gallery_labels"] + list(conf["gallery_patterns"].values())
+    extension = runpy.run_path(str(ROOT / "docs" / "_ext" / "legendre_korean.py"))
+    labels = extension["GALLERY_LABELS"] + list(extension["GALLERY_PATTERNS"].values())
     catalog = translate.read_catalog(translate.THEME_CATALOG)
     messages = {message.id: message for message in catalog if message.id}
     assert set(labels) <= set(messages)
     assert all(message.string and not message.fuzzy for message in messages.values())
-    for pattern, message in conf["gallery_patterns"].items():  # same placeholders
+    for pattern, message in extension["GALLERY_PATTERNS"].items():  # same placeholders
         assert re.compile(pattern).groups == len(re.findall(r"\{\d\}", messages[message].string))
 
 
