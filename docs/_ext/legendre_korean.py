@@ -77,6 +77,11 @@ def _search_korean():
                 word = stripped
             return word
 
+        def word_filter(self, word: str) -> bool:
+            # Numbers with a unit ("4.6초" splits into "4" and "6초") are not search
+            # terms, and they change with every run: leave them out like bare numbers.
+            return super().word_filter(word) and not word[:1].isdigit()
+
     return SearchKorean
 
 
