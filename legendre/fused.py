@@ -13,30 +13,41 @@ are short enough to write out. With :math:`t = \tfrac52 z^2 - \tfrac32`,
 .. math::
 
    \partial_a L = 2 \sum r, \quad
-   \partial_b L = 2 \sum r \, z t, \quad
+   \partial_b L = 2 \sum r t z, \quad
    \partial_c L = 6 b \left(\sum r t + \sum r\right), \quad
    \partial_d L = 6 b \left(\sum r t x + \sum r x\right).
 
-:class:`FusedStep` evaluates these with a dozen tensor operations that write
-into three buffers of the data's size allocated once; :func:`compiled_step`
-hands the same arithmetic to :func:`torch.compile`, which fuses it into a
-single pass over the data.
+Because :math:`z = c + d x`, the sum in :math:`\partial_b L` is
+:math:`c \sum r t + d \sum r t x`: four sums over the data give all four
+gradients.
+
+:class:`FusedStep` evaluates these with eleven tensor operations that write
+into three rows of one buffer allocated once; :func:`compiled_step` hands the
+same arithmetic to :func:`torch.compile`, which fuses it into a single pass
+over the data.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import torch
 
-# Row i of _MIX turns the sums (Σr, Σrt, Σrx, Σrtx, Σrtz) into the i-th
-# gradient; the last two rows still lack the factor b they share.
-_MIX = (
-    (2.0, 0.0, 0.0, 0.0, 0.0),  # ∂a = 2 Σr
-    (0.0, 0.0, 0.0, 0.0, 2.0),  # ∂b = 2 Σ r z t
-    (6.0, 6.0, 0.0, 0.0, 0.0),  # ∂c = 6b (Σrt + Σr)
-    (0.0, 0.0, 6.0, 6.0, 0.0),  # ∂d = 6b (Σrtx + Σrx)
+# The gradient is G(θ) @ (Σr, Σrt, Σrx, Σrtx), where every entry of G is
+# linear in θ = (a, b, c, d): G = _G_BY_PARAMETER[k] summed with weights θ[k].
+# Entry [k][i][j] is the weight of θ[k] in G[i][j].
+_G_BY_PARAMETER = (
+    # a: ∂a = 2 Σr does not depend on the parameters; it is in _G_CONSTANT.
+    ((0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0)),
+    # b: ∂c = 6b (Σr + Σrt), ∂d = 6b (Σrx + Σrtx)
+    ((0, 0, 0, 0), (0, 0, 0, 0), (6, 6, 0, 0), (0, 0, 6, 6)),
+    # c: ∂b = 2 (c Σrt + d Σrtx)
+    ((0, 0, 0, 0), (0, 2, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0)),
+    # d
+    ((0, 0, 0, 0), (0, 0, 0, 2), (0, 0, 0, 0), (0, 0, 0, 0)),
 )
+_G_CONSTANT = ((2, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0))
 
 
 class FusedStep:
@@ -53,63 +64,106 @@ class FusedStep:
 
     Notes
     -----
-    Three buffers of ``x``'s size are allocated once, in :attr:`buffers`: ``z``
-    and a ``(2, n)`` block whose rows hold ``r`` and ``t`` (then ``r t``).
-    Every other intermediate is a scalar. Calling the object runs one step and
-    returns the loss *before* the update as a new 0-d tensor, left on the
-    device so that the caller decides when to synchronise.
+    One ``(3, n)`` buffer is allocated once, in :attr:`buffers`. Its rows hold
+    ones, ``r`` and ``r t``; ``z`` and ``t`` pass through the last two rows
+    on the way. Every other intermediate has at most sixteen elements.
+    Calling the object runs one step and returns the loss *before* the update
+    as a new 0-d tensor, left on the device so that the caller decides when
+    to synchronise.
+
+    At the tutorial's size each tensor operation costs far more in
+    dispatching than in arithmetic, so the step is written to need few of
+    them, and cheap ones: products with the row of ones and with ``x`` (two
+    matrix-vector products) give the four sums, and a third gives the
+    weights ``G(θ)`` that turn them into the gradient. Run it under
+    :func:`torch.inference_mode`, as :func:`legendre.fit` does, to skip
+    autograd's bookkeeping as well.
     """
 
     def __init__(self, theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: float):
         n = x.numel()
+        like = {"dtype": x.dtype, "device": x.device}
         self.theta, self.x, self.y, self.lr = theta, x, y, lr
         self.a, self.b, self.c, self.d = theta.unbind()
-        self.z = torch.empty_like(x)
-        self.rt = torch.empty((2, n), dtype=x.dtype, device=x.device)
-        self.r, self.t = self.rt.unbind()
-        # Scalars and small buffers (not counted against the data's size).
-        self.minus_1_5 = torch.tensor(-1.5, dtype=x.dtype, device=x.device)
-        self.mix_without_b = torch.tensor(_MIX[2:], dtype=x.dtype, device=x.device)
-        self.mix = torch.tensor(_MIX, dtype=x.dtype, device=x.device)
-        self.mix_cd = self.mix[2:]
-        self.sums = torch.empty(5, dtype=x.dtype, device=x.device)
-        self.sums_rows, self.sums_x, self.sum_rtz = self.sums[:2], self.sums[2:4], self.sums[4]
+        self.block = torch.empty((3, n), **like)
+        self.block[0] = 1
+        self.ones, self.r, self.rt = self.block.unbind()
+        self.rows = self.block[1:]  # (r, r t)
+        self.minus_1_5 = torch.tensor(-1.5, **like)
+        self.sums = torch.empty(4, **like)  # Σr, Σrt, Σrx, Σrtx
+        self.sums_1, self.sums_x = self.sums[:2], self.sums[2:]
+        self.g_by_parameter = torch.tensor(_G_BY_PARAMETER, **like).reshape(4, 16).T.contiguous()
+        self.g_constant = torch.tensor(_G_CONSTANT, **like).reshape(16)
+        self.g = torch.empty(16, **like)
+        self.g_matrix = self.g.view(4, 4)
 
     @property
     def buffers(self) -> tuple[torch.Tensor, ...]:
-        """The tensors whose size grows with the data: ``z`` and the ``(r, t)`` block."""
-        return (self.z, self.rt)
+        """The tensors whose size grows with the data: the ``(3, n)`` block."""
+        return (self.block,)
 
     def __call__(self) -> torch.Tensor:
-        z, r, t = self.z, self.r, self.t
-        torch.addcmul(self.c, self.x, self.d, out=z)  # z = c + d x
-        torch.addcmul(self.minus_1_5, z, z, value=2.5, out=t)  # t = 2.5 z² - 1.5
-        torch.mul(z, t, out=r)  # P3(z)
-        r.mul_(self.b).add_(self.a)  # a + b P3(z); faster than addcmul's broadcasting
-        r.sub_(self.y)  # the residual r
-        loss = torch.dot(r, r)
-        t.mul_(r)  # r t; rows of self.rt are now (r, r t)
-        torch.sum(self.rt, dim=1, out=self.sums_rows)  # Σr, Σrt
-        torch.mv(self.rt, self.x, out=self.sums_x)  # Σrx, Σrtx
-        torch.dot(t, z, out=self.sum_rtz)  # Σ r z t
-        torch.mul(self.mix_without_b, self.b, out=self.mix_cd)  # rows of ∂c, ∂d times b
-        self.theta.addmv_(self.mix, self.sums, alpha=-self.lr)  # θ -= lr · gradient
+        r, rt = self.r, self.rt
+        torch.addcmul(self.c, self.x, self.d, out=r)  # z = c + d x
+        torch.addcmul(self.minus_1_5, r, r, value=2.5, out=rt)  # t = 2.5 z² - 1.5
+        r.mul_(rt)  # P3(z) = z t
+        r.mul_(self.b).add_(self.a).sub_(self.y)  # the residual a + b P3(z) - y
+        loss = r.dot(r)
+        rt.mul_(r)  # r t
+        torch.mv(self.rows, self.ones, out=self.sums_1)  # Σr, Σrt
+        torch.mv(self.rows, self.x, out=self.sums_x)  # Σrx, Σrtx
+        torch.addmv(self.g_constant, self.g_by_parameter, self.theta, out=self.g)  # G(θ)
+        self.theta.addmv_(self.g_matrix, self.sums, alpha=-self.lr)  # θ -= lr G(θ) sums
         return loss
 
 
-def _analytic_step(
-    theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The same step written out of place, for :func:`torch.compile` to fuse."""
+# Inductor adds up a float32 reduction longer than 4096 elements with a cascade
+# (pairwise) helper that keeps its partial sums in memory, about three times
+# slower than the plain vectorised loop. Reducing rows of this length and then
+# the row sums is as accurate, and runs at the speed of the plain loop.
+_ROW = 4096
+
+
+def _sums(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """(L, Σr, Σrt, Σrx, Σrtx) over the last dimension of ``x`` and ``y``."""
     a, b, c, d = theta.unbind()
     z = c + d * x
     t = 2.5 * z * z - 1.5
     r = a + b * (z * t) - y
     rt = r * t
-    grad = 2 * torch.stack(
-        (r.sum(), (rt * z).sum(), 3 * b * (rt.sum() + r.sum()), 3 * b * ((rt + r) * x).sum())
+    return torch.stack(((r * r).sum(-1), r.sum(-1), rt.sum(-1), (r * x).sum(-1), (rt * x).sum(-1)))
+
+
+def _analytic_step(
+    theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The step of :class:`FusedStep` written out of place, for :func:`torch.compile`."""
+    rows = x.numel() // _ROW
+    if rows < 2:
+        sums = _sums(theta, x, y)
+    else:
+        # Full rows as a (rows, _ROW) view, then the few points left over.
+        head = rows * _ROW
+        sums = _sums(theta, x[:head].view(rows, _ROW), y[:head].view(rows, _ROW)).sum(-1)
+        sums = sums + _sums(theta, x[head:], y[head:])
+    loss, s_r, s_rt, s_rx, s_rtx = sums.unbind()
+    _, b, c, d = theta.unbind()
+    grad = torch.stack(
+        (2 * s_r, 2 * (c * s_rt + d * s_rtx), 6 * b * (s_rt + s_r), 6 * b * (s_rtx + s_rx))
     )
-    return (r * r).sum(), theta - lr * grad
+    return loss, theta - lr * grad
+
+
+@functools.cache
+def _compiled_analytic_step() -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
+    # One compiled function for every fit, so that a second fit of the same
+    # size, dtype and device reuses the code instead of compiling it again.
+    # r is read by four of the sums; inductor's default is to store an
+    # expression read that often as a whole array, which here would double
+    # the memory traffic of the pass.
+    return torch.compile(
+        _analytic_step, dynamic=False, fullgraph=True, options={"realize_reads_threshold": 64}
+    )
 
 
 def compiled_step(
@@ -119,10 +173,12 @@ def compiled_step(
 
     The first call for a given size, dtype and device compiles (seconds to
     tens of seconds; on the CPU, inductor needs a C++ compiler); later calls,
-    in any fit with any step size, reuse that code. ``theta`` is updated in
-    place after each step.
+    in any fit with any step size, reuse that code. Each new data size
+    compiles again, and after torch's recompile limit (eight by default) a
+    further size runs uncompiled, with a warning from torch. ``theta`` is
+    updated in place after each step.
     """
-    compiled = torch.compile(_analytic_step, dynamic=False, fullgraph=True)
+    compiled = _compiled_analytic_step()
     # A tensor, not a float: a float would be baked into the code and each new
     # step size would compile again.
     lr_tensor = torch.tensor(lr, dtype=x.dtype, device=x.device)

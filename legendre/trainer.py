@@ -8,6 +8,7 @@ plain gradient descent updates ``a, b, c, d``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -141,7 +142,10 @@ def _check_data(x: object, y: object) -> None:
     if x.device != y.device:
         raise ValueError(f"x and y are on different devices ({x.device} and {y.device})")
     for name, value in (("x", x), ("y", y)):
-        if not torch.isfinite(value).all():
+        # The extremes are NaN or infinite exactly when some value is. aminmax finds
+        # them in one pass; isfinite(value).all() would allocate a mask the size of
+        # the data first (on two million points, more memory than the fused step).
+        if not torch.isfinite(torch.stack(torch.aminmax(value))).all():
             raise ValueError(f"{name} holds inf or NaN values")
 
 
@@ -307,7 +311,11 @@ def fit(
 
     if method not in _ANALYTIC:
         step_fn = _make_step(optimizer, params, loss_fn, lr)
-    history = _train(step_fn, steps, log_every, lr)
+    # The hand-derived steps never need autograd; inference mode also skips the
+    # version counting and dispatch it would still do for each operation. (Not
+    # inference_mode(False) for the others: that adds a dispatch step to every op.)
+    with torch.inference_mode() if method in _ANALYTIC else contextlib.nullcontext():
+        history = _train(step_fn, steps, log_every, lr)
     coefficients = tuple(v for p in params for v in p.detach().reshape(-1).tolist())
     result = FitResult(
         coefficients=coefficients,

@@ -3,7 +3,15 @@
 import pytest
 
 from legendre import fit
-from legendre.benchmark import Row, build_floor, format_table, original_loop, run, tutorial_data
+from legendre.benchmark import (
+    Row,
+    build_floor,
+    format_table,
+    original_loop,
+    run,
+    targets,
+    tutorial_data,
+)
 
 
 def test_original_loop_is_the_tutorials_loop_step_for_step():
@@ -48,3 +56,38 @@ def test_benchmark_module_stays_out_of_import_legendre():
     code = "import sys, legendre; print('legendre.benchmark' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_targets_are_read_from_the_rows_they_concern():
+    rows = [
+        Row("original", 2000, 400e-6),
+        Row("function", 2000, 412e-6),
+        Row("fused", 2000, 50e-6),
+        Row("original", 2_000_000, 20e-3),
+        Row("fused", 2_000_000, 6e-3, peak_bytes=int(3.2 * 4 * 2_000_000)),
+        Row("compiled", 2_000_000, 0.9e-3),
+        Row("floor", 2_000_000, 0.25e-3),
+    ]
+    found = {target.name: target for target in targets(rows)}
+    assert len(found) == 4
+    function, fused, fastest, memory = found.values()
+    assert (function.value, function.met) == (pytest.approx(1.03), True)
+    assert (fused.value, fused.met) == (pytest.approx(8.0), False)
+    assert "compiled" in fastest.name
+    assert (fastest.value, fastest.met) == (pytest.approx(3.6), False)
+    assert (memory.value, memory.met) == (pytest.approx(3.2), False)
+    assert str(fused) == "original / fused at n=2000: 8 (target >= 10) NOT MET"
+
+
+def test_targets_skip_what_was_not_measured():
+    assert targets([Row("fused", 2000, 50e-6)]) == []
+
+
+def test_benchmark_keeps_freed_memory_on_linux():
+    # in a child process: the setting would otherwise stay with the test process
+    import subprocess
+    import sys
+
+    code = "from legendre.benchmark import keep_freed_memory; print(keep_freed_memory())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(sys.platform.startswith("linux"))

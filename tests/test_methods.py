@@ -79,6 +79,19 @@ def test_fused_first_step_matches_hand_computed_gradients():
     np.testing.assert_allclose(theta.numpy(), [a, b, c, d] - 0.01 * grad, rtol=1e-13)
 
 
+@needs_compiler
+@inductor_warns
+def test_compiled_step_sums_long_data_row_by_row_and_the_rest():
+    # Longer than two rows of 4096: the compiled step sums full rows, then the 5 points left.
+    n = 2 * 4096 + 5
+    x = torch.linspace(-math.pi, math.pi, n)
+    lr = 5e-6 * 2000 / n
+    compiled = fit(x, torch.sin(x), steps=5, lr=lr, log_every=None, method="compiled")
+    plain = fit(x, torch.sin(x), steps=5, lr=lr, log_every=None, method="autograd")
+    np.testing.assert_allclose(compiled.history, plain.history, rtol=1e-5)
+    np.testing.assert_allclose(compiled.coefficients, plain.coefficients, rtol=1e-5, atol=1e-7)
+
+
 def test_fused_accepts_data_of_any_shape(data):
     x, y = data
     flat = fit(x, y, steps=50, log_every=None, method="fused")

@@ -141,6 +141,8 @@ BAD_ARGUMENTS = [
     ({"y": torch.zeros(3)}, ValueError, "same shape"),
     ({"y": torch.zeros(4, dtype=torch.float64)}, TypeError, "share a dtype"),
     ({"x": torch.tensor([0.0, math.nan, 1.0, 2.0])}, ValueError, "x holds inf or NaN"),
+    ({"x": torch.tensor([0.0, 1.0, -math.inf, 2.0])}, ValueError, "x holds inf or NaN"),
+    ({"y": torch.tensor([0.0, 1.0, 2.0, math.inf])}, ValueError, "y holds inf or NaN"),
     ({"x": torch.zeros(0), "y": torch.zeros(0)}, ValueError, "x is empty"),
     ({"steps": -1}, ValueError, "steps must be >= 0"),
     ({"steps": 2.5}, TypeError, "steps must be an int"),
