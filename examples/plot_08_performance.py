@@ -52,10 +52,14 @@ print(benchmark.machine(device))
 #    \partial_c L = 6b \sum r (t + 1), \quad
 #    \partial_d L = 6b \sum r (t + 1) x.
 #
-# The fused step evaluates them with a dozen tensor operations that write
-# into three buffers allocated once, and updates the parameters in place.
-# ``"compiled"`` gives the same formulas to :func:`torch.compile`, which
-# generates one loop over the data, at the price of compiling it first.
+# The fused step evaluates them with eleven tensor operations that write
+# into one buffer of three rows, allocated once, and updates the parameters
+# in place. At 2000 points each operation costs far more to dispatch than to
+# compute, so the count matters more than the arithmetic: two
+# matrix-vector products, with a row of ones and with :math:`x`, give all the
+# sums at once. ``"compiled"`` gives the same formulas to
+# :func:`torch.compile`, which generates one loop over the data, at the price
+# of compiling it first.
 #
 # All four follow the same trajectory, up to rounding. A short run at the
 # tutorial's size checks it before anything is timed:
@@ -82,8 +86,8 @@ for method, history in histories.items():
 # because the loss is a sum over the points.
 #
 # The compiled step is timed only at the larger size: at 2000 points the
-# checks that :func:`torch.compile` runs before each call cost about as much
-# as the fused step itself. Compiling is timed first: it takes seconds, or
+# checks that :func:`torch.compile` runs before each call cost more than the
+# whole fused step. Compiling is timed first: it takes seconds, or
 # much less when an earlier run left the code in torch's on-disk cache.
 # ``nox -s bench`` times every method at both sizes.
 #
@@ -104,7 +108,7 @@ print(benchmark.format_table(rows))
 # Memory
 # ------
 # Autograd keeps the intermediate tensors of every step alive until the
-# backward pass has used them; the fused step needs only its three buffers.
+# backward pass has used them; the fused step needs only its buffer of three rows.
 # Torch does not count CPU allocations, so each measurement runs in a fresh
 # Python process and reads the operating system's peak of that process's
 # memory (on CUDA, the caching allocator's own peak). It is reported in
