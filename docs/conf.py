@@ -81,6 +81,10 @@ sphinx_gallery_conf = {
     # its timing pages load jQuery and DataTables from CDNs; each example page
     # still ends with its own running time
     "write_computation_times": False,
+    # Examples that time code run alone, not beside the other language's build
+    # (docs/_ext/timing_examples.py); matplotlib is reset as by default.
+    "reset_modules": ("matplotlib", "timing_examples.hold_the_cpu"),
+    "reset_modules_order": "both",
 }
 
 # -- Korean edition ------------------------------------------------------------

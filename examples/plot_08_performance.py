@@ -95,6 +95,14 @@ for method, history in histories.items():
 # large-data timings scatter: each tensor operation splits its work between
 # threads and then waits for the slowest, which may not be running at all.
 # ``nox -s bench -- --threads 1`` gives steadier numbers there.
+#
+# Large arrays bring one more source of scatter. The C library's memory
+# allocator hands big freed blocks back to the operating system, and whether
+# a method then gets fresh pages, each of which costs a page fault, depends on
+# the method that ran before it. ``benchmark.keep_freed_memory()`` asks the
+# allocator to keep such blocks for the rest of this process (glibc, on Linux;
+# elsewhere it does nothing and returns ``False``).
+benchmark.keep_freed_memory()
 small, large = 2000, 200_000
 methods = ["original", "function", "autograd", "fused"]
 print(f"compiling for {large} points: {benchmark.compile_seconds(large, device):.1f} s")

@@ -1,0 +1,43 @@
+"""Let the examples that time code have the CPU to themselves.
+
+``nox -s docs`` builds the English and the Korean site at once, and each build
+runs every example. An example that times code would then also measure the
+other build. Each example holds a lock on one file while it runs: a shared one
+for most, so the two builds still overlap, and an exclusive one for the
+examples in :data:`TIMING`, which therefore wait for the other build's current
+example to end, and keep it from starting another until they are done.
+
+sphinx-gallery calls :func:`hold_the_cpu` before and after each example (its
+``reset_modules`` hook; see ``conf.py``). The operating system releases the
+lock if a build dies, so a crash cannot leave the other build waiting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, and builds share the CPU as before
+    fcntl = None
+
+#: File names of the examples whose printed numbers are timings.
+TIMING = frozenset({"plot_06_compiling.py", "plot_08_performance.py"})
+# Both languages use this conf.py (the Korean build passes -c docs), so both see this path.
+LOCK = Path(__file__).resolve().parent.parent / "_build" / "examples.lock"
+
+_held = None  # the open lock file while an example runs
+
+
+def hold_the_cpu(gallery_conf: dict, fname: str | None, when: str) -> None:
+    """Take the lock before an example runs (``when="before"``) and release it after."""
+    global _held
+    if fcntl is None or fname is None:  # None: sphinx-gallery is entering a folder
+        return
+    if _held is not None:  # "after", or a "before" whose example never reached "after"
+        _held.close()  # closing the file releases its lock
+        _held = None
+    if when == "before":
+        LOCK.parent.mkdir(parents=True, exist_ok=True)
+        _held = LOCK.open("a")
+        fcntl.flock(_held, fcntl.LOCK_EX if Path(fname).name in TIMING else fcntl.LOCK_SH)

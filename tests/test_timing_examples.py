@@ -1,0 +1,60 @@
+"""The docs build runs the examples that time code alone (docs/_ext/timing_examples.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+fcntl = pytest.importorskip("fcntl", reason="the lock uses flock, which Windows lacks")
+
+
+@pytest.fixture
+def timing(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location(
+        "timing_examples", ROOT / "docs" / "_ext" / "timing_examples.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "LOCK", tmp_path / "examples.lock")
+    yield module
+    module.hold_the_cpu({}, "done.py", "after")
+
+
+def other_build_can_take(lock: Path, kind: str) -> bool:
+    """Whether another process (the other language's build) gets the lock now."""
+    code = (
+        "import fcntl, sys\n"
+        f"f = open({str(lock)!r}, 'a')\n"
+        f"try:\n    fcntl.flock(f, fcntl.{kind} | fcntl.LOCK_NB)\n"
+        "except BlockingIOError:\n    sys.exit(1)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_timing_example_keeps_the_other_build_from_running_any(timing):
+    timing.hold_the_cpu({}, str(ROOT / "examples" / "plot_08_performance.py"), "before")
+    assert not other_build_can_take(timing.LOCK, "LOCK_SH")
+    timing.hold_the_cpu({}, str(ROOT / "examples" / "plot_08_performance.py"), "after")
+    assert other_build_can_take(timing.LOCK, "LOCK_EX")
+
+
+def test_other_examples_run_beside_each_other_but_not_beside_a_timing_one(timing):
+    timing.hold_the_cpu({}, str(ROOT / "examples" / "plot_01_custom_function.py"), "before")
+    assert other_build_can_take(timing.LOCK, "LOCK_SH")
+    assert not other_build_can_take(timing.LOCK, "LOCK_EX")
+
+
+def test_entering_a_folder_takes_no_lock(timing):
+    timing.hold_the_cpu({}, None, "before")
+    assert not timing.LOCK.exists()
+
+
+def test_the_timing_examples_exist(timing):
+    examples = {path.name for path in (ROOT / "examples").glob("plot_*.py")}
+    assert not timing.TIMING - examples
