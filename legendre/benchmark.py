@@ -44,6 +44,8 @@ METHODS = ("original", "function", "autograd", "fused", "compiled", "floor")
 TUTORIAL_N = 2000
 #: The size where the fastest method is compared with the floor.
 LARGE_N = 2_000_000
+#: Timed runs per method and size; the table shows their median.
+REPEATS = 21
 #: Memory is measured from this size on: below it an array of ``n`` is too
 #: small against the page-sized steps of the measurement to count.
 MEMORY_MIN_N = 1_000_000
@@ -81,13 +83,16 @@ class Row:
     """One line of the table: a method timed at one data size.
 
     ``seconds_per_step`` is the median over the repeats; ``peak_bytes`` is the
-    peak memory above the data (``None`` where it could not be measured).
+    peak memory above the data (``None`` where it could not be measured);
+    ``samples`` holds the seconds per step of each round, in order, so that
+    two methods timed together can be compared round by round.
     """
 
     method: str
     n: int
     seconds_per_step: float
     peak_bytes: int | None = None
+    samples: tuple[float, ...] = ()
 
 
 def tutorial_data(n: int, device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
@@ -201,10 +206,23 @@ def time_methods(
     n: int,
     *,
     steps: int | None = None,
-    repeats: int = 11,
+    repeats: int = REPEATS,
     device: str | torch.device = "cpu",
 ) -> dict[str, float]:
-    """Median seconds per step of each method on the tutorial's problem of size ``n``.
+    """Median seconds per step of each method on the tutorial's problem of size ``n``."""
+    samples = time_rounds(methods, n, steps=steps, repeats=repeats, device=device)
+    return {method: statistics.median(times) for method, times in samples.items()}
+
+
+def time_rounds(
+    methods: Sequence[str],
+    n: int,
+    *,
+    steps: int | None = None,
+    repeats: int = REPEATS,
+    device: str | torch.device = "cpu",
+) -> dict[str, list[float]]:
+    """Seconds per step of each method in each of ``repeats`` rounds.
 
     The methods run in turns, one run each per round, so a slow spell of a
     busy machine falls on all of them alike. Each is run once untimed first,
@@ -230,7 +248,7 @@ def time_methods(
             run_once()
             sync()
             samples[method].append((time.perf_counter() - start) / steps)
-    return {method: statistics.median(times) for method, times in samples.items()}
+    return samples
 
 
 def compile_seconds(n: int, device: str | torch.device = "cpu") -> float:
@@ -298,7 +316,7 @@ def run(
     sizes: Sequence[int] = (TUTORIAL_N, LARGE_N),
     methods: Sequence[str] = METHODS,
     *,
-    repeats: int = 11,
+    repeats: int = REPEATS,
     device: str | torch.device = "cpu",
     memory: bool = True,
 ) -> list[Row]:
@@ -311,12 +329,13 @@ def run(
         methods = [method for method in methods if method != "floor"]
     rows = []
     for n in sizes:
-        times = time_methods(methods, n, repeats=repeats, device=device)
+        rounds = time_rounds(methods, n, repeats=repeats, device=device)
         for method in methods:
             peak = None
             if memory and method != "floor" and n >= MEMORY_MIN_N:
                 peak = peak_memory(method, n, device=device)
-            rows.append(Row(method, n, times[method], peak))
+            times = rounds[method]
+            rows.append(Row(method, n, statistics.median(times), peak, tuple(times)))
     return rows
 
 
@@ -352,12 +371,17 @@ def format_table(rows: Sequence[Row]) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """One of the performance targets, as measured: ``value`` against ``limit``."""
+    """One of the performance targets, as measured: ``value`` against ``limit``.
+
+    ``spread`` is the range of the middle half of the per-round ratios, when
+    the value is a ratio of two methods timed together.
+    """
 
     name: str
     value: float
     limit: float
     at_most: bool  # the value must be at most the limit (else at least)
+    spread: tuple[float, float] | None = None
 
     @property
     def met(self) -> bool:
@@ -366,7 +390,21 @@ class Target:
     def __str__(self) -> str:
         sign = "<=" if self.at_most else ">="
         verdict = "met" if self.met else "NOT MET"
-        return f"{self.name}: {self.value:.3g} (target {sign} {self.limit:g}) {verdict}"
+        spread = ""
+        if self.spread is not None:
+            spread = f", middle half of the rounds {self.spread[0]:.3g}-{self.spread[1]:.3g}"
+        return f"{self.name}: {self.value:.3g} (target {sign} {self.limit:g}{spread}) {verdict}"
+
+
+def _ratio(top: Row, bottom: Row) -> tuple[float, tuple[float, float] | None]:
+    """``top`` over ``bottom``: the median of the round-by-round ratios where both
+    were timed in the same rounds (a slow spell then cancels out), with the range
+    of their middle half; else the ratio of the medians."""
+    if top.samples and len(top.samples) == len(bottom.samples):
+        ratios = sorted(a / b for a, b in zip(top.samples, bottom.samples, strict=True))
+        quarter = len(ratios) // 4
+        return statistics.median(ratios), (ratios[quarter], ratios[-1 - quarter])
+    return top.seconds_per_step / bottom.seconds_per_step, None
 
 
 def targets(rows: Sequence[Row]) -> list[Target]:
@@ -380,30 +418,24 @@ def targets(rows: Sequence[Row]) -> list[Target]:
       its data.
     """
     found = {(row.method, row.n): row for row in rows}
-
-    def seconds(method: str, n: int) -> float | None:
-        row = found.get((method, n))
-        return None if row is None else row.seconds_per_step
-
     measured = []
-    original, function = seconds("original", TUTORIAL_N), seconds("function", TUTORIAL_N)
-    fused = seconds("fused", TUTORIAL_N)
+    original = found.get(("original", TUTORIAL_N))
+    function, fused = found.get(("function", TUTORIAL_N)), found.get(("fused", TUTORIAL_N))
     if original and function:
         name = f"function / original at n={TUTORIAL_N}"
-        measured.append(Target(name, function / original, 1.05, at_most=True))
+        value, spread = _ratio(function, original)
+        measured.append(Target(name, value, 1.05, at_most=True, spread=spread))
     if original and fused:
         name = f"original / fused at n={TUTORIAL_N}"
-        measured.append(Target(name, original / fused, 10, at_most=False))
-    floor = seconds("floor", LARGE_N)
-    timed = {
-        row.method: row.seconds_per_step
-        for row in rows
-        if row.n == LARGE_N and row.method not in ("floor", "original")
-    }
+        value, spread = _ratio(original, fused)
+        measured.append(Target(name, value, 10, at_most=False, spread=spread))
+    floor = found.get(("floor", LARGE_N))
+    timed = [row for row in rows if row.n == LARGE_N and row.method not in ("floor", "original")]
     if floor and timed:
-        fastest = min(timed, key=timed.__getitem__)
-        name = f"fastest ({fastest}) / floor at n={LARGE_N:.0e}"
-        measured.append(Target(name, timed[fastest] / floor, 3, at_most=True))
+        fastest = min(timed, key=lambda row: row.seconds_per_step)
+        name = f"fastest ({fastest.method}) / floor at n={LARGE_N:.0e}"
+        value, spread = _ratio(fastest, floor)
+        measured.append(Target(name, value, 3, at_most=True, spread=spread))
     fused_memory = found.get(("fused", LARGE_N))
     if fused_memory is not None and fused_memory.peak_bytes is not None:
         arrays = fused_memory.peak_bytes / (4 * LARGE_N)
@@ -454,7 +486,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[TUTORIAL_N, LARGE_N])
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
-    parser.add_argument("--repeats", type=int, default=11, help="timed runs per method (median)")
+    parser.add_argument(
+        "--repeats", type=int, default=REPEATS, help="timed runs per method (median)"
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-memory", dest="memory", action="store_false")
     parser.add_argument(

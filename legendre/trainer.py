@@ -110,19 +110,15 @@ def _to_window(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
     return (2 * x - (lo + hi)) / (hi - lo)
 
 
-def _tutorial_prediction(method: str) -> Callable[..., torch.Tensor]:
+def _p3_for(method: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    """P3 as the tutorial computes it (the custom Function), or in plain tensor operations."""
     if method == "function":
-        p3 = LegendrePolynomial3.apply
-    else:
+        return LegendrePolynomial3.apply
 
-        def p3(z: torch.Tensor) -> torch.Tensor:
-            return 0.5 * (5 * z**3 - 3 * z)
+    def p3(z: torch.Tensor) -> torch.Tensor:
+        return 0.5 * (5 * z**3 - 3 * z)
 
-    def predict(params: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        a, b, c, d = params
-        return a + b * p3(c + d * x)
-
-    return predict
+    return p3
 
 
 def _check_data(x: object, y: object) -> None:
@@ -292,11 +288,11 @@ def fit(
     elif degree is None:
         # Four separate scalars, created like the tutorial's, keep its numbers bit for bit.
         params = [tensor(value) for value in init]
-        predict = _tutorial_prediction(method)
+        p3, (a, b, c, d) = _p3_for(method), params
         domain = None
 
         def loss_fn() -> torch.Tensor:
-            return (predict(params, x) - y).pow(2).sum()
+            return (a + b * p3(c + d * x) - y).pow(2).sum()
 
     else:
         # The series is linear in its weights: build the basis once, outside the loop.

@@ -91,3 +91,21 @@ def test_benchmark_keeps_freed_memory_on_linux():
     code = "from legendre.benchmark import keep_freed_memory; print(keep_freed_memory())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(sys.platform.startswith("linux"))
+
+
+def test_ratios_of_methods_timed_together_are_taken_round_by_round():
+    # A slow spell that hits both methods in the same round cancels out.
+    original = Row("original", 2000, 0.0, samples=(1.0, 5.0, 1.0, 1.0, 5.0))
+    function = Row("function", 2000, 0.0, samples=(1.02, 5.1, 1.02, 1.02, 5.1))
+    (target,) = targets([original, function])
+    assert target.value == pytest.approx(1.02)
+    assert target.spread == (pytest.approx(1.02), pytest.approx(1.02))
+    assert "middle half of the rounds 1.02-1.02" in str(target)
+
+
+def test_round_ratios_follow_the_order_of_the_rounds():
+    original = Row("original", 2000, 0.0, samples=(1.0, 2.0, 3.0))
+    fused = Row("fused", 2000, 0.0, samples=(0.1, 0.4, 0.1))
+    (target,) = targets([original, fused])
+    assert target.value == pytest.approx(10.0)  # rounds: 10, 5, 30
+    assert target.spread == (pytest.approx(5.0), pytest.approx(30.0))
