@@ -8,7 +8,6 @@ plain gradient descent updates ``a, b, c, d``.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -275,6 +274,42 @@ def fit(
         x, y = x.to(target), y.to(target)
     x, y = x.detach(), y.detach()
 
+    # Autograd needs grad mode and ordinary tensors, even when fit is called under
+    # torch.no_grad() or torch.inference_mode(); the hand-derived steps need neither,
+    # and inference mode spares them the version counting autograd would still do.
+    with torch.inference_mode(method in _ANALYTIC):
+        if method not in _ANALYTIC:
+            # inference tensors cannot be saved for the backward pass
+            x, y = (t.clone() if t.is_inference() else t for t in (x, y))
+        params, domain, history = _setup_and_train(
+            x, y, method, optimizer, degree, init, lr, steps, log_every
+        )
+    coefficients = tuple(v for p in params for v in p.detach().reshape(-1).tolist())
+    result = FitResult(
+        coefficients=coefficients,
+        losses=[(s, history[s]) for s in range(steps) if _logged(s, log_every)],
+        history=history,
+        degree=degree,
+        domain=domain,
+    )
+    if log_every is not None:
+        print(f"Result: {result}")
+    return result
+
+
+def _setup_and_train(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    method: str,
+    optimizer: str,
+    degree: int | None,
+    init: tuple[float, ...],
+    lr: float,
+    steps: int,
+    log_every: int | None,
+) -> tuple[list[torch.Tensor], tuple[float, float] | None, list[float]]:
+    """Build the model's parameters and step, and train; returns (params, domain, history)."""
+
     def tensor(value: object) -> torch.Tensor:
         return torch.tensor(value, dtype=x.dtype, device=x.device).requires_grad_()
 
@@ -307,22 +342,7 @@ def fit(
 
     if method not in _ANALYTIC:
         step_fn = _make_step(optimizer, params, loss_fn, lr)
-    # The hand-derived steps never need autograd; inference mode also skips the
-    # version counting and dispatch it would still do for each operation. (Not
-    # inference_mode(False) for the others: that adds a dispatch step to every op.)
-    with torch.inference_mode() if method in _ANALYTIC else contextlib.nullcontext():
-        history = _train(step_fn, steps, log_every, lr)
-    coefficients = tuple(v for p in params for v in p.detach().reshape(-1).tolist())
-    result = FitResult(
-        coefficients=coefficients,
-        losses=[(s, history[s]) for s in range(steps) if _logged(s, log_every)],
-        history=history,
-        degree=degree,
-        domain=domain,
-    )
-    if log_every is not None:
-        print(f"Result: {result}")
-    return result
+    return params, domain, _train(step_fn, steps, log_every, lr)
 
 
 def _make_step(

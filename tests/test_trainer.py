@@ -175,3 +175,25 @@ def test_bad_arguments_raise_a_clear_error(override, error, message):
 def test_asking_for_cuda_without_a_gpu_is_an_error(data):
     with pytest.raises(ValueError, match="CUDA, which is not available"):
         fit(*data, device="cuda")
+
+
+@pytest.mark.parametrize("context", [torch.no_grad, torch.inference_mode])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"method": "function"},
+        {"method": "autograd"},
+        {"method": "fused"},
+        {"degree": 3, "optimizer": "lbfgs"},
+    ],
+    ids=["function", "autograd", "fused", "series-lbfgs"],
+)
+def test_fit_trains_the_same_under_no_grad_and_inference_mode(context, options):
+    # Evaluation code often runs under one of these; fit must still train, unchanged.
+    x = torch.linspace(-math.pi, math.pi, 200)
+    expected = fit(x, torch.sin(x), steps=20, log_every=None, **options)
+    with context():
+        data = torch.linspace(-math.pi, math.pi, 200)  # an inference tensor under inference_mode
+        result = fit(data, torch.sin(data), steps=20, log_every=None, **options)
+    assert result.history == expected.history
+    assert result.coefficients == expected.coefficients
