@@ -52,7 +52,7 @@ print(benchmark.machine(device))
 #    \partial_c L = 6b \sum r (t + 1), \quad
 #    \partial_d L = 6b \sum r (t + 1) x.
 #
-# The fused step evaluates them with eleven tensor operations that write
+# The fused step evaluates them with twelve tensor operations that write
 # into one buffer of three rows, allocated once, and updates the parameters
 # in place. At 2000 points each operation costs far more to dispatch than to
 # compute, so the count matters more than the arithmetic: two
