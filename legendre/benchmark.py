@@ -387,12 +387,19 @@ class Target:
     def met(self) -> bool:
         return self.value <= self.limit if self.at_most else self.value >= self.limit
 
+    @property
+    def resolved(self) -> bool:
+        """False when the limit lies inside the spread: the rounds disagree on it."""
+        return self.spread is None or not self.spread[0] <= self.limit <= self.spread[1]
+
     def __str__(self) -> str:
         sign = "<=" if self.at_most else ">="
         verdict = "met" if self.met else "NOT MET"
         spread = ""
         if self.spread is not None:
             spread = f", middle half of the rounds {self.spread[0]:.3g}-{self.spread[1]:.3g}"
+            if not self.resolved:
+                verdict += " by the median, but the rounds scatter across the target"
         return f"{self.name}: {self.value:.3g} (target {sign} {self.limit:g}{spread}) {verdict}"
 
 

@@ -109,3 +109,21 @@ def test_round_ratios_follow_the_order_of_the_rounds():
     (target,) = targets([original, fused])
     assert target.value == pytest.approx(10.0)  # rounds: 10, 5, 30
     assert target.spread == (pytest.approx(5.0), pytest.approx(30.0))
+
+
+def test_a_target_inside_the_scatter_of_the_rounds_is_reported_as_unresolved():
+    original = Row("original", 2000, 0.0, samples=(1.0, 1.0, 1.0, 1.0, 1.0))
+    function = Row("function", 2000, 0.0, samples=(0.98, 1.02, 1.06, 1.09, 1.0))
+    (target,) = targets([original, function])
+    assert target.spread == (pytest.approx(1.0), pytest.approx(1.06))
+    assert target.met
+    assert not target.resolved
+    assert str(target).endswith("met by the median, but the rounds scatter across the target")
+
+
+def test_the_installed_version_is_the_one_written_in_the_package():
+    from importlib.metadata import version
+
+    import legendre
+
+    assert legendre.__version__ == version("legendre")
