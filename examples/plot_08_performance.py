@@ -56,8 +56,8 @@ print(benchmark.machine(device))
 # into one buffer of three rows, allocated once, and updates the parameters
 # in place. At 2000 points each operation costs far more to dispatch than to
 # compute, so the count matters more than the arithmetic: two
-# matrix-vector products, with a row of ones and with :math:`x`, give all the
-# sums at once. ``"compiled"`` gives the same formulas to
+# matrix-vector products, with a row of ones and with :math:`x`, give the
+# four sums the gradients need. ``"compiled"`` gives the same formulas to
 # :func:`torch.compile`, which generates one loop over the data, at the price
 # of compiling it first.
 #
