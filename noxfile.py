@@ -56,6 +56,7 @@ def build_site(session: nox.Session, out: Path, *options: str) -> None:
     korean = [*build, "-D", "language=ko", "-D", "notfound_urls_prefix=/ko/"]  # served at /ko/
     korean += ["-d", str(KOREAN / "doctrees"), str(KOREAN / "docs")]
     # Each language executes the examples: build both at once, then show the Korean log.
+    # (Examples that print timings take turns: see docs/_ext/timing_examples.py.)
     with tempfile.TemporaryFile() as log:
         background = subprocess.Popen([*korean, str(out / "ko")], stdout=log, stderr=log)
         try:

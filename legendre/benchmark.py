@@ -201,19 +201,6 @@ def default_steps(n: int) -> int:
     return max(20, min(2000, 4_000_000 // n))
 
 
-def time_methods(
-    methods: Sequence[str],
-    n: int,
-    *,
-    steps: int | None = None,
-    repeats: int = REPEATS,
-    device: str | torch.device = "cpu",
-) -> dict[str, float]:
-    """Median seconds per step of each method on the tutorial's problem of size ``n``."""
-    samples = time_rounds(methods, n, steps=steps, repeats=repeats, device=device)
-    return {method: statistics.median(times) for method, times in samples.items()}
-
-
 def time_rounds(
     methods: Sequence[str],
     n: int,

@@ -92,9 +92,10 @@ def _legendre_derivative(x: torch.Tensor, n: int) -> torch.Tensor:
     d_previous, d = torch.zeros_like(x), torch.ones_like(x)
     if n == 0:
         return d_previous
-    for k, p in enumerate(_bonnet(x, n - 1)):
-        if k >= 1:
-            d_previous, d = d, d_previous + (2 * k + 1) * p
+    polynomials = _bonnet(x, n - 1)
+    next(polynomials)  # P_0 does not enter the recurrence
+    for k, p in enumerate(polynomials, start=1):
+        d_previous, d = d, d_previous + (2 * k + 1) * p
     return d
 
 
