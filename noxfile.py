@@ -11,17 +11,15 @@ from pathlib import Path
 
 import nox
 
-nox.needs_version = ">=2024.4.15"
+nox.needs_version = ">=2025.2.9"  # nox.project.dependency_groups
 nox.options.default_venv_backend = "venv"  # pip-backed: uv cannot see the local torch wheel
 nox.options.sessions = ["lint", "tests"]
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 
-# Pins for every environment nox builds. torch 2.13.0 is the CPU wheel these
-# machines keep on disk; any other version downloads a multi-GB CUDA build. The
-# package itself accepts any torch>=2.1 (see pyproject.toml).
-PINS = ["torch==2.13.0"]
+# Pins for every environment nox builds (torch: the CPU wheel on these machines' disk).
+CONSTRAINTS = ROOT / "constraints.txt"
 
 DOCS = ROOT / "docs"
 HTML = DOCS / "_build" / "html"
@@ -29,16 +27,27 @@ HTML = DOCS / "_build" / "html"
 DOCTREES = DOCS / "_build" / "doctrees"
 # The Korean site builds from a generated copy of the sources (see docs/translate.py).
 KOREAN = DOCS / "_build" / "ko"
+# The package's sdist and wheel, built for each site and published inside it.
+DIST = DOCS / "_build" / "dist"
 
 
 def install(session: nox.Session, *groups: str, package: bool = True) -> None:
-    """Install dependency groups (and the package) under the pins above."""
-    constraints = Path(session.create_tmp()) / "constraints.txt"
-    constraints.write_text("\n".join(PINS) + "\n")
+    """Install dependency groups (and the package) under the pins in constraints.txt."""
     requirements = [
         req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)
     ]
-    session.install("-c", str(constraints), *requirements, *(["."] if package else []))
+    session.install("-c", str(CONSTRAINTS), *requirements, *(["."] if package else []))
+
+
+def build_package(session: nox.Session) -> Path:
+    """Build the sdist and wheel the site publishes, and run the examples with that wheel."""
+    shutil.rmtree(DIST, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(DIST), str(ROOT), silent=True)
+    (wheel,) = DIST.glob("*.whl")
+    session.install("-c", str(CONSTRAINTS), str(wheel))  # its dependencies, torch pinned
+    # the same version may be installed already: replace it, so pages show today's source
+    session.install("--no-deps", "--force-reinstall", str(wheel))
+    return wheel
 
 
 @nox.session
@@ -53,7 +62,7 @@ def build_site(session: nox.Session, out: Path, *options: str) -> None:
     session.run("python", str(DOCS / "translate.py"), "prepare")  # the Korean sources
     build = [str(Path(session.bin) / "sphinx-build"), "-W", "--keep-going", "-b", "html"]
     build += ["-c", str(DOCS), *options]
-    korean = [*build, "-D", "language=ko", "-D", "notfound_urls_prefix=/ko/"]  # served at /ko/
+    korean = [*build, "-D", "language=ko"]  # served at ko/ (see language_twins in conf.py)
     korean += ["-d", str(KOREAN / "doctrees"), str(KOREAN / "docs")]
     # Each language executes the examples: build both at once, then show the Korean log.
     # (Examples that print timings take turns: see docs/_ext/timing_examples.py.)
@@ -72,7 +81,8 @@ def build_site(session: nox.Session, out: Path, *options: str) -> None:
 @nox.session(reuse_venv=True, default=False)
 def docs(session: nox.Session) -> None:
     """Build the English site into docs/_build/html and the Korean one into its ko/ folder."""
-    install(session, "docs")
+    install(session, "docs", package=False)
+    build_package(session)
     build_site(session, HTML, *session.posargs)
     session.log(f"Site built: open {HTML / 'index.html'} in a browser (Korean: ko/index.html)")
 
@@ -94,7 +104,8 @@ def bench(session: nox.Session) -> None:
 @nox.session(reuse_venv=True, default=False)
 def site(session: nox.Session) -> None:
     """Build the site twice from scratch, then check every page in Chromium, vnu, axe and Lighthouse."""
-    install(session, "docs", "site")
+    install(session, "docs", "site", package=False)
+    build_package(session)  # once: both builds publish the same wheel
     # --ignore-scripts: vnu-jar's install script downloads a Java runtime; the system's is used
     session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund",
                 "--prefix", str(ROOT / "tests" / "site"), external=True)  # fmt: skip
@@ -112,3 +123,4 @@ def lint(session: nox.Session) -> None:
     install(session, "lint", package=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("actionlint")  # the publishing workflows in .github/workflows

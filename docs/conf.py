@@ -30,6 +30,7 @@ extensions = [
     "notfound.extension",  # a 404 page whose links work at any depth
     "legendre_site",  # offline math, valid HTML, compressed figures (docs/_ext)
     "legendre_korean",  # language switch, Korean search and gallery labels (docs/_ext)
+    "legendre_publish",  # public address, the wheel inside the site, self-installing downloads
 ]
 exclude_patterns = ["_build"]
 nitpicky = True  # an API name that does not resolve is a broken link
@@ -112,7 +113,17 @@ site_description = "Write a custom torch.autograd.Function: fit sin(x) with a Le
 # "View source" links appear only when a public repository is set, e.g.
 # LEGENDRE_REPOSITORY_URL=https://github.com/<owner>/legendre nox -s docs
 legendre_repository_url = os.environ.get("LEGENDRE_REPOSITORY_URL") or None
-notfound_urls_prefix = "/"  # the site is served at the host's root; change for a subfolder
+# -- Publishing (docs/_ext/legendre_publish.py) ------------------------------------
+# The site's public address, e.g. LEGENDRE_SITE_URL=https://example.org/legendre/ nox -s docs:
+# canonical and hreflang links, sitemap.xml, the 404 page's links, and the address the
+# notebooks install the wheel from. Without it the 404 page links from the host's root.
+legendre_site_url = os.environ.get("LEGENDRE_SITE_URL") or None
+# The sdist and wheel `nox -s docs` builds; the site publishes them in its dist/ folder.
+legendre_dist = str(Path(__file__).parent / "_build" / "dist")
+# The branch the built site is pushed to (.github/workflows/pages.yml): with a GitHub
+# repository, "Open in Colab" opens each example's notebook from there.
+legendre_pages_branch = os.environ.get("LEGENDRE_PAGES_BRANCH") or "gh-pages"
+
 # furo's default sidebar, with the language switch under the search box
 html_sidebars = {
     "**": [

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -87,7 +89,11 @@ def test_tutorial_page_shows_two_figures_with_the_fit_as_thumbnail(site, tutoria
 
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])
 def test_tutorial_page_offers_working_downloads(site, tutorial, suffix):
-    links = [link for link in tutorial.links if link.endswith("plot_01_custom_function" + suffix)]
+    links = [
+        link
+        for link in tutorial.links
+        if "_downloads/" in link and link.endswith("plot_01_custom_function" + suffix)
+    ]
     assert links, f"no {suffix} download link"
     assert (site / "auto_examples" / links[0]).resolve().is_file()
 
@@ -130,26 +136,6 @@ def test_downloaded_scripts_run_on_their_own(site, tmp_path):
         assert "Result: y =" in run.stdout or script.name != "plot_01_custom_function.py"
 
 
-def test_downloaded_notebooks_run_in_a_fresh_kernel(site, tmp_path, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    monkeypatch.setenv("MPLBACKEND", "agg")
-    monkeypatch.setenv("LEGENDRE_DEVICE", "cpu")
-    for notebook in _downloads(site, ".ipynb"):
-        document = nbformat.read(notebook, as_version=4)
-        client = nbclient.NotebookClient(
-            document, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
-        )
-        client.execute()
-        outputs = [
-            output.get("text", "")
-            for cell in document.cells
-            if cell.cell_type == "code"
-            for output in cell.outputs
-        ]
-        assert any("Running on" in text for text in outputs), notebook.name
-
-
 # -- Every example page ----------------------------------------------------------
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py"))
@@ -171,7 +157,9 @@ def test_every_example_page_shows_a_figure_that_exists(site, example):
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])
 def test_every_example_page_offers_its_downloads(site, example, suffix):
     stem, page = example
-    links = [link for link in page.links if link.endswith(f"/{stem}{suffix}")]
+    links = [
+        link for link in page.links if "_downloads/" in link and link.endswith(f"/{stem}{suffix}")
+    ]
     assert links, f"{stem} offers no {suffix} download"
     assert (site / "auto_examples" / links[0]).resolve().is_file()
 
@@ -219,3 +207,124 @@ def test_tagged_example_pages_list_their_tags(site, example):
     shown = re.search(r"Tags: (.*)", page.text)
     assert shown, f"{stem} shows no tags"
     assert shown.group(1).strip().split(", ") == tags
+
+
+# -- The package travels with the site (tests/test_reader.py runs what a reader gets) ----
+
+LANGUAGES = {"en": "", "ko": "ko/"}
+
+
+def _site_url(site: Path) -> str | None:
+    found = re.search(
+        r'<link rel="canonical" href="([^"]*)index\.html"', (site / "index.html").read_text()
+    )
+    return found[1] if found else None
+
+
+@pytest.mark.parametrize("root", LANGUAGES.values())
+def test_site_publishes_the_package_it_ran(site, root):
+    import legendre
+
+    names = sorted(path.name for path in (site / root / "dist").iterdir())
+    assert names == [f"legendre-{legendre.__version__}-py3-none-any.whl",
+                     f"legendre-{legendre.__version__}.tar.gz"]  # fmt: skip
+    with zipfile.ZipFile(site / root / "dist" / names[0]) as wheel:
+        published = wheel.read("legendre/trainer.py")
+    assert published == (Path(legendre.__file__).parent / "trainer.py").read_bytes()
+
+
+@pytest.mark.parametrize("root", LANGUAGES.values())
+def test_getting_started_shows_the_command_that_installs_the_wheel(site, root):
+    page = read_page(site / root / "getting_started.html")
+    (wheel,) = (site / root / "dist").glob("*.whl")
+    base = _site_url(site)
+    target = f"{base}{root}dist/{wheel.name}" if base else wheel.name
+    assert f"$ python -m pip install torch matplotlib {target}" in page.text
+    links = [link for link in page.links if link.endswith(wheel.name)]
+    assert links
+    for link in links:
+        if not base:  # the relative link resolves inside the site
+            assert (site / root / link).is_file()
+        else:
+            assert link == f"{base}{root}dist/{wheel.name}"
+
+
+def test_every_zip_carries_the_wheel_and_a_requirements_file(site):
+    zips = sorted(site.glob("**/_downloads/*/*.zip"))
+    assert len(zips) == 2 * (2 + len(EXAMPLES))  # all-examples and per-example, both languages
+    for path in zips:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            (wheel,) = [name for name in names if name.endswith(".whl")]
+            requirements = archive.read("requirements.txt").decode().splitlines()
+            assert f"./{wheel}" in requirements, path
+            assert archive.read(wheel) == (path.parents[2] / "dist" / wheel).read_bytes()
+            for name in names:
+                if name.endswith(".py"):
+                    assert "except ModuleNotFoundError:" in archive.read(name).decode(), name
+
+
+@pytest.mark.parametrize("root", LANGUAGES.values())
+def test_every_downloaded_notebook_starts_with_the_same_setup_cell(site, root):
+    notebooks = sorted((site / root / "_downloads").glob("*/plot_*.ipynb"))
+    assert len(notebooks) == len(EXAMPLES)
+    first = {"".join(json.loads(path.read_text())["cells"][0]["source"]) for path in notebooks}
+    assert len(first) == 1
+    (cell,) = first
+    assert 'importlib.util.find_spec("legendre") is None' in cell
+    if _site_url(site):
+        (wheel,) = (site / root / "dist").glob("*.whl")
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        assert f"{_site_url(site)}{root}dist/{wheel.name}#sha256={digest}" in cell
+
+
+def test_pages_name_their_public_address_only_when_one_is_set(site):
+    base = _site_url(site)
+    for root, twin in (("", "ko/"), ("ko/", "")):
+        language = "ko" if root else "en"
+        other = "en" if root else "ko"
+        for path in sorted((site / root).glob("*.html")) + sorted(
+            (site / root / "auto_examples").glob("plot_*.html")
+        ):
+            page = path.relative_to(site / root).as_posix()
+            text = path.read_text("utf-8")
+            alternates = dict(
+                re.findall(r'<link rel="alternate" hreflang="(\w+)" href="([^"]+)"', text)
+            )
+            if base is None:
+                assert alternates == {}, page
+                assert 'rel="canonical"' not in text, page
+            elif page not in {"404.html", "genindex.html", "py-modindex.html", "search.html"}:
+                assert alternates == {language: f"{base}{root}{page}", other: f"{base}{twin}{page}"}
+                assert f'<link rel="canonical" href="{base}{root}{page}">' in text, page
+
+
+def test_sitemap_lists_every_page_of_each_language(site):
+    base = _site_url(site)
+    for root in LANGUAGES.values():
+        sitemap = site / root / "sitemap.xml"
+        if base is None:
+            assert not sitemap.exists()
+            continue
+        listed = re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text())
+        pages = ["index.html", "getting_started.html", "api.html", "auto_examples/index.html"]
+        pages += [f"auto_examples/{path.stem}.html" for path in EXAMPLES]
+        assert sorted(listed) == sorted(f"{base}{root}{page}" for page in pages)
+
+
+@pytest.mark.parametrize("root", LANGUAGES.values())
+def test_colab_links_open_a_notebook_this_build_produced(site, root):
+    colab = "https://colab.research.google.com/github/"
+    for path in EXAMPLES:
+        text = (site / root / "auto_examples" / f"{path.stem}.html").read_text("utf-8")
+        source = re.search(r'class="view-this-page">\s*<a class="muted-link" href="([^"]+)"', text)
+        links = re.findall(rf'href="({re.escape(colab)}[^"]+)"', text)
+        if source is None or not source[1].startswith("https://github.com/"):
+            assert links == [], path.stem  # no GitHub repository configured
+            continue
+        owner_repo = source[1].removeprefix("https://github.com/").split("/blob/")[0]
+        (link,) = links
+        assert link.startswith(f"{colab}{owner_repo}/blob/gh-pages/{root}_downloads/")
+        in_site = link.split("/blob/gh-pages/", 1)[1]
+        assert in_site.endswith(f"/{path.stem}.ipynb")
+        assert (site / in_site).is_file()

@@ -5,6 +5,7 @@ the examples by docs/translate.py; this extension covers what neither reaches.
 """
 
 import re
+from urllib.parse import urljoin
 
 from docutils import nodes
 from sphinx.locale import _
@@ -38,11 +39,16 @@ def _language_twin(app, pagename, templatename, context, doctree):
     if app.config.language not in app.config.language_twins:
         return
     code, name, root = app.config.language_twins[app.config.language]
-    up = "../" * app.builder.get_target_uri(pagename).count("/")
-    url = up + root + app.builder.get_target_uri(pagename)
+    uri = app.builder.get_target_uri(pagename)
+    url = "../" * uri.count("/") + root + uri
     context["language_twin"] = {"code": code, "name": name, "url": url}
-    link = f'<link rel="alternate" hreflang="{code}" href="{url}" />'
-    context["metatags"] = context.get("metatags", "") + link
+    base = app.config.html_baseurl  # set from LEGENDRE_SITE_URL (legendre_publish.py)
+    if base:  # search engines take hreflang links only as absolute URLs
+        links = {app.config.language: urljoin(base, uri), code: urljoin(base, root + uri)}
+        context["metatags"] = context.get("metatags", "") + "".join(
+            f'\n<link rel="alternate" hreflang="{lang}" href="{href}" />'
+            for lang, href in links.items()
+        )
 
 
 def _translate_gallery_labels(app, doctree):

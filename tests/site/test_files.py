@@ -34,10 +34,12 @@ class _Links(HTMLParser):
         for name in ("id", "name") if tag == "a" else ("id",):
             if attributes.get(name):
                 self.ids.add(attributes[name])
+        # canonical and hreflang links name the public address; a browser loads neither
+        named = tag == "a" or attributes.get("rel") in {"canonical", "alternate"}
         for name in ("href", "src"):
             if attributes.get(name) and tag in {"a", "img", "link", "script", "source"}:
                 self.urls.append(attributes[name])
-                if tag != "a":
+                if not named:
                     self.embedded.append(attributes[name])
         for candidate in (attributes.get("srcset") or "").split(","):
             if candidate.strip():

@@ -1,0 +1,357 @@
+"""Publishing: the site's public address, and the package travelling inside the site.
+
+A reader who has only the site must be able to run every download. ``nox -s docs``
+builds the package's sdist and wheel into ``docs/_build/dist``; this extension
+publishes both in the site's ``dist/`` folder and points every download at them:
+
+* every notebook starts with a setup cell that installs this very wheel, pinned by
+  its sha256, when ``legendre`` is missing (:func:`setup_cell`);
+* every script stops with the command to run when ``legendre`` is missing
+  (:func:`script_guard`), in the downloaded file only, so the pages' code stays clean;
+* every zip carries the wheel and a ``requirements.txt`` that names it.
+
+``legendre_site_url`` (``LEGENDRE_SITE_URL``) is the site's public address. It
+becomes ``html_baseurl`` (canonical links), absolute ``hreflang`` links, a
+``sitemap.xml``, the 404 page's link prefix, and the address the notebooks install
+the wheel from. With a GitHub repository (``LEGENDRE_REPOSITORY_URL``) every example
+page also opens its notebook in Colab, from the branch the site is published on.
+
+Downloads are rewritten in the output folder when the build finishes, from the copies
+Sphinx makes at every build, so they always name the wheel of this very build.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import html
+import io
+import json
+import posixpath
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from sphinx.errors import ConfigError, ExtensionError
+from sphinx.locale import _
+
+PACKAGE = "legendre"
+DIST = "dist"  # the folder of the site, in each language, that holds the sdist and wheel
+# Marks the setup cell and the script guard, so that rewriting twice changes nothing.
+MARK = "legendre-setup"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # entries this extension adds: the same bytes every build
+
+
+# -- The public address -----------------------------------------------------------------
+def check_site_url(value: str | None) -> str | None:
+    """The site's address with a trailing slash, or None; anything but http(s) is refused."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or re.search(r"[\s\"'<>]", value)
+    ):
+        raise ConfigError(
+            "LEGENDRE_SITE_URL must be the site's public http:// or https:// address, "
+            f"such as https://example.org/legendre/; got {value!r}"
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def language_root(config) -> str:
+    """Where this language's pages lie under the site's root: "" for English, "ko/"."""
+    if config.language in (None, "en"):
+        return ""
+    return config.language_twins["en"][2]
+
+
+def configure_address(app, config) -> None:
+    """Derive the base URL and the 404 page's prefix of this language from one address."""
+    config.legendre_site_url = check_site_url(config.legendre_site_url)
+    root = language_root(config)
+    if config.legendre_site_url:
+        config.html_baseurl = urljoin(config.legendre_site_url, root)
+        config.notfound_urls_prefix = urlsplit(config.html_baseurl).path
+    else:  # links from the host's root: right when the site is served there
+        config.notfound_urls_prefix = "/" + root
+
+
+def write_sitemap(app, exception) -> None:
+    """List every page with its twin in the other language, for search engines."""
+    if exception is not None or app.builder.format != "html" or not app.config.html_baseurl:
+        return
+    base = app.config.html_baseurl
+    here = app.config.language or "en"
+    twin, _name, twin_root = app.config.language_twins[here]
+    rows = []
+    for docname in sorted(app.env.found_docs):
+        uri = app.builder.get_target_uri(docname)
+        links = {here: urljoin(base, uri), twin: urljoin(base, twin_root + uri)}
+        alternates = "".join(
+            f'\n    <xhtml:link rel="alternate" hreflang="{code}" href="{html.escape(url)}"/>'
+            for code, url in sorted(links.items())
+        )
+        rows.append(f"  <url>\n    <loc>{html.escape(links[here])}</loc>{alternates}\n  </url>")
+    Path(app.outdir, "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "\n".join(rows) + "\n</urlset>\n",
+        encoding="utf-8",
+    )
+
+
+# -- The package ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Package:
+    """The wheel (and sdist) of this build, and where the site publishes them."""
+
+    wheel: Path
+    sdist: Path | None
+    site_url: str | None  # this language's public address, if any
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.wheel.read_bytes()).hexdigest()
+
+    @property
+    def url(self) -> str | None:
+        """The wheel's public address, or None when the site has none."""
+        return urljoin(self.site_url, f"{DIST}/{self.wheel.name}") if self.site_url else None
+
+    @property
+    def requirement(self) -> str | None:
+        """A direct reference that pip installs only if the file's sha256 matches."""
+        return f"{PACKAGE} @ {self.url}#sha256={self.sha256}" if self.url else None
+
+
+def wheel_name(version: str) -> str:
+    return f"{PACKAGE}-{version}-py3-none-any.whl"
+
+
+def find_package(dist: Path, version: str, site_url: str | None) -> Package:
+    wheel = dist / wheel_name(version)
+    if not wheel.is_file():
+        raise ExtensionError(
+            f"no {wheel.name} in {dist}: the site publishes the package's wheel, which "
+            "`nox -s docs` builds first (python -m build --outdir docs/_build/dist)"
+        )
+    sdist = dist / f"{PACKAGE}-{version}.tar.gz"
+    return Package(wheel, sdist if sdist.is_file() else None, site_url)
+
+
+def wheel_url(app) -> str:
+    """What pip installs: the wheel's public address, or its name without one."""
+    package = app.legendre_package
+    return (package and package.url) or wheel_name(app.config.release)
+
+
+def define_substitutions(app) -> None:
+    """|wheel| linked to the published wheel (``|wheel|_``), for the pages (Getting started)."""
+    name = wheel_name(app.config.release)
+    target = wheel_url(app) if app.legendre_package and app.legendre_package.url else None
+    app.config.rst_epilog = (app.config.rst_epilog or "") + (
+        f"\n.. |wheel| replace:: {name}\n.. _wheel: {target or f'{DIST}/{name}'}\n"
+    )
+
+
+def fill_wheel_url(app, docname: str, source: list[str]) -> None:
+    """Write the wheel's address where a page says ``|wheel_url|``, code blocks included."""
+    source[0] = source[0].replace("|wheel_url|", wheel_url(app))
+
+
+def find_package_for_html(app) -> None:
+    app.legendre_package = None
+    if app.builder.format == "html":  # gettext and the like publish no downloads
+        app.legendre_package = find_package(
+            Path(app.config.legendre_dist), app.config.release, app.config.html_baseurl or None
+        )
+    define_substitutions(app)
+
+
+# -- What each download says and does ---------------------------------------------------
+def setup_cell(package: Package) -> str:
+    """The first cell of every notebook: installs this build's wheel unless legendre is there."""
+    lines = [
+        f"# {MARK}: " + _("installs the legendre package, unless it is installed already"),
+        "import importlib.util",
+        "import subprocess",
+        "import sys",
+        "",
+        'if importlib.util.find_spec("legendre") is None:',
+    ]
+    if package.requirement:
+        lines += [
+            "    # "
+            + _("pip refuses any file whose sha256 differs from the one built with this page"),
+            f"    wheel = {package.requirement!r}",
+            '    subprocess.run([sys.executable, "-m", "pip", "install", wheel], check=True)',
+            "    importlib.invalidate_caches()",
+        ]
+    else:
+        lines.append(f"    raise ModuleNotFoundError({missing_message(package)!r})")
+    return "\n".join(lines)
+
+
+def missing_message(package: Package) -> str:
+    """One sentence: what to install, and from where."""
+    if package.url:
+        return _("This example needs the legendre package; install it with: {command}").format(
+            command=f"python -m pip install {package.url}"
+        )
+    return _(
+        "This example needs the legendre package: download {wheel} from the Getting started "
+        "page of the site this file came from, then run: python -m pip install {wheel}"
+    ).format(wheel=package.wheel.name)
+
+
+def script_guard(package: Package) -> str:
+    """Lines that stop a downloaded script with the install command when legendre is missing."""
+    return "\n".join(
+        [
+            f"# {MARK}: " + _("say how to install the legendre package when it is missing"),
+            "try:",
+            "    import legendre  # noqa: F401",
+            "except ModuleNotFoundError:",
+            f"    raise SystemExit({missing_message(package)!r}) from None",
+            "",
+            "",
+        ]
+    )
+
+
+def guard_script(source: str, package: Package) -> str:
+    """The script with :func:`script_guard` after its docstring (and __future__ imports)."""
+    if MARK in source:
+        return source
+    lines = source.splitlines(keepends=True)
+    start = 0
+    for node in ast.parse(source).body:
+        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if not (docstring and start == 0) and not future:
+            break
+        start = node.end_lineno
+    return "".join(lines[:start]) + "\n" + script_guard(package) + "".join(lines[start:])
+
+
+def set_up_notebook(text: str, package: Package) -> str:
+    """The notebook with :func:`setup_cell` as its first cell (replacing an older one)."""
+    notebook = json.loads(text)
+    cells = [cell for cell in notebook["cells"] if MARK not in "".join(cell["source"])]
+    source = setup_cell(package).splitlines(keepends=True)
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": []}
+    notebook["cells"] = [{**cell, "source": source}, *cells]
+    return json.dumps(notebook, indent=2) + "\n"
+
+
+def requirements(package: Package) -> str:
+    return "\n".join(
+        [
+            "# " + _("Everything these examples need: python -m pip install -r requirements.txt"),
+            "torch>=2.1",
+            "matplotlib",
+            f"./{package.wheel.name}",
+            "",
+        ]
+    )
+
+
+def rewrite_zip(path: Path, package: Package) -> None:
+    """Guard the scripts, set up the notebooks, and add the wheel and requirements.txt."""
+    extra = {package.wheel.name: package.wheel.read_bytes(), "requirements.txt": None}
+    extra["requirements.txt"] = requirements(package).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            if info.filename in extra:
+                continue
+            data = old.read(info)
+            if info.filename.endswith(".py"):
+                data = guard_script(data.decode(), package).encode()
+            elif info.filename.endswith(".ipynb"):
+                data = set_up_notebook(data.decode(), package).encode()
+            new.writestr(info, data, zipfile.ZIP_DEFLATED)
+        for name, data in extra.items():
+            new.writestr(zipfile.ZipInfo(name, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
+    path.write_bytes(buffer.getvalue())
+
+
+def publish_package(app, exception) -> None:
+    """Copy the sdist and wheel into the site and point every download at the wheel."""
+    package = getattr(app, "legendre_package", None)
+    if exception is not None or package is None:
+        return
+    dist = Path(app.outdir, DIST)
+    shutil.rmtree(dist, ignore_errors=True)
+    dist.mkdir(parents=True)
+    for built in (package.wheel, package.sdist):
+        if built:
+            shutil.copyfile(built, dist / built.name)
+    for path in sorted(Path(app.outdir, "_downloads").glob("*/*")):
+        if path.suffix == ".py":
+            path.write_text(guard_script(path.read_text("utf-8"), package), "utf-8")
+        elif path.suffix == ".ipynb":
+            path.write_text(set_up_notebook(path.read_text("utf-8"), package), "utf-8")
+        elif path.suffix == ".zip":
+            rewrite_zip(path, package)
+
+
+# -- Open in Colab ------------------------------------------------------------------------
+def colab_url(repository: str | None, branch: str, path: str) -> str | None:
+    """Colab's address of a notebook at ``path`` on ``branch`` of a GitHub repository."""
+    found = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", repository or "")
+    if not found:
+        return None  # Colab opens notebooks from GitHub only
+    return f"https://colab.research.google.com/github/{found[1]}/{found[2]}/blob/{branch}/{path}"
+
+
+NOTEBOOK_DOWNLOAD = re.compile(
+    r'(<div class="sphx-glr-download sphx-glr-download-jupyter[^"]*">\s*<p><a class="reference '
+    r'download internal" download="" href="([^"]+\.ipynb)">.*?</div>)',
+    re.DOTALL,
+)
+
+
+def add_colab_link(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Next to an example's notebook download, open the published notebook in Colab."""
+    body = context.get("body", "")
+    found = NOTEBOOK_DOWNLOAD.search(body)
+    if not found:
+        return
+    page = app.builder.get_target_uri(pagename)
+    in_site = posixpath.normpath(posixpath.join(posixpath.dirname(page), found[2]))
+    url = colab_url(
+        app.config.legendre_repository_url,
+        app.config.legendre_pages_branch,
+        language_root(app.config) + in_site,
+    )
+    if url is None:
+        return
+    label = html.escape(_("Open in Colab:") + " " + posixpath.basename(in_site))
+    link = (
+        '\n<div class="sphx-glr-download sphx-glr-download-colab docutils container">\n'
+        f'<p><a class="reference external" href="{html.escape(url)}">'
+        f'<code class="docutils literal notranslate"><span class="pre">{label}</span></code>'
+        "</a></p>\n</div>"
+    )
+    context["body"] = body[: found.end()] + link + body[found.end() :]
+
+
+def setup(app):
+    app.add_config_value("legendre_site_url", None, "html", types=frozenset({str, type(None)}))
+    app.add_config_value("legendre_dist", "", "html", types=frozenset({str}))
+    app.add_config_value("legendre_pages_branch", "gh-pages", "html", types=frozenset({str}))
+    app.connect("config-inited", configure_address)
+    app.connect("builder-inited", find_package_for_html)
+    app.connect("source-read", fill_wheel_url)
+    app.connect("html-page-context", add_colab_link)
+    app.connect("build-finished", publish_package)
+    app.connect("build-finished", write_sitemap)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

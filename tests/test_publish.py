@@ -1,0 +1,204 @@
+"""docs/_ext/legendre_publish.py: the site's address, and what downloads say without the package."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from sphinx.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+def _load_extension():
+    spec = importlib.util.spec_from_file_location(
+        "legendre_publish", DOCS / "_ext" / "legendre_publish.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["legendre_publish"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+publish = _load_extension()
+TWINS = {"en": ("ko", "한국어", "ko/"), "ko": ("en", "English", "../")}
+
+
+def _package(tmp_path: Path, site_url: str | None):
+    wheel = tmp_path / publish.wheel_name("0.1.0")
+    wheel.write_bytes(b"not really a wheel")
+    return publish.Package(wheel, None, site_url)
+
+
+def _without_legendre(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``code`` where ``legendre`` cannot be imported: no site-packages at all (-S)."""
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+# -- The public address ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (None, None),
+        ("", None),
+        ("https://example.org/legendre/", "https://example.org/legendre/"),
+        ("https://example.org/legendre", "https://example.org/legendre/"),
+        ("http://127.0.0.1:8765/", "http://127.0.0.1:8765/"),
+    ],
+)
+def test_site_url_gets_a_trailing_slash(given, kept):
+    assert publish.check_site_url(given) == kept
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "example.org/legendre/",
+        "ftp://example.org/legendre/",
+        "https:///legendre/",
+        "https://example.org/legendre/?page=1",
+        "https://example.org/legendre/#top",
+        'https://example.org/"><script>',
+        "javascript:alert(1)",
+    ],
+)
+def test_site_url_that_is_not_an_http_address_is_refused_by_name(given):
+    with pytest.raises(ConfigError, match="LEGENDRE_SITE_URL must be the site's public http"):
+        publish.check_site_url(given)
+
+
+@pytest.mark.parametrize(
+    ("language", "site_url", "baseurl", "prefix"),
+    [
+        ("en", "https://example.org/legendre/", "https://example.org/legendre/", "/legendre/"),
+        ("ko", "https://example.org/legendre", "https://example.org/legendre/ko/", "/legendre/ko/"),
+        ("en", None, "", "/"),
+        ("ko", None, "", "/ko/"),
+    ],
+)
+def test_each_language_gets_its_base_url_and_404_prefix(language, site_url, baseurl, prefix):
+    config = SimpleNamespace(
+        language=language, language_twins=TWINS, legendre_site_url=site_url, html_baseurl=""
+    )
+    publish.configure_address(None, config)
+    assert (config.html_baseurl, config.notfound_urls_prefix) == (baseurl, prefix)
+
+
+def test_a_build_with_a_bad_site_url_fails_and_names_the_variable(tmp_path):
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(DOCS), str(tmp_path / "out")],
+        env={**os.environ, "LEGENDRE_SITE_URL": "example.org/legendre/"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert build.returncode != 0
+    assert "LEGENDRE_SITE_URL must be the site's public http:// or https:// address" in (
+        build.stderr + build.stdout
+    )
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+# -- Downloads without the package --------------------------------------------------------------
+def test_setup_cell_without_a_site_url_stops_with_what_to_install(tmp_path):
+    cell = publish.setup_cell(_package(tmp_path, None))
+    run = _without_legendre(cell, tmp_path)
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last == (
+        "ModuleNotFoundError: This example needs the legendre package: download "
+        "legendre-0.1.0-py3-none-any.whl from the Getting started page of the site this file "
+        "came from, then run: python -m pip install legendre-0.1.0-py3-none-any.whl"
+    )
+
+
+def test_setup_cell_pins_the_wheel_by_its_sha256(tmp_path):
+    package = _package(tmp_path, "https://example.org/legendre/")
+    cell = publish.setup_cell(package)
+    digest = hashlib.sha256(b"not really a wheel").hexdigest()
+    assert (
+        "legendre @ https://example.org/legendre/dist/legendre-0.1.0-py3-none-any.whl"
+        f"#sha256={digest}"
+    ) in cell
+    compile(cell, "setup cell", "exec")
+
+
+def test_setup_cell_does_nothing_when_legendre_is_importable(tmp_path):
+    cell = publish.setup_cell(_package(tmp_path, "https://example.org/legendre/"))
+    (tmp_path / "legendre.py").write_text("")  # importable from the working folder
+    run = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", "import sys; sys.path.insert(0, ''); " + cell],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("site_url", [None, "https://example.org/legendre/"])
+def test_guarded_script_without_legendre_prints_the_pip_command(tmp_path, site_url):
+    source = '"""Title\n=====\n"""\n\nimport legendre\nprint("ran")\n'
+    guarded = publish.guard_script(source, _package(tmp_path, site_url))
+    assert guarded.startswith('"""Title\n=====\n"""\n')
+    assert publish.guard_script(guarded, _package(tmp_path, site_url)) == guarded
+    (tmp_path / "example.py").write_text(guarded)
+    run = subprocess.run(
+        [sys.executable, "-I", "-S", "example.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    wheel = (site_url + "dist/" if site_url else "") + "legendre-0.1.0-py3-none-any.whl"
+    assert f"python -m pip install {wheel}" in run.stderr
+
+
+def test_notebook_setup_cell_comes_first_and_only_once(tmp_path):
+    package = _package(tmp_path, None)
+    notebook = json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# T"]}]})
+    once = publish.set_up_notebook(notebook, package)
+    twice = publish.set_up_notebook(once, package)
+    assert once == twice
+    cells = json.loads(once)["cells"]
+    assert [cell["cell_type"] for cell in cells] == ["code", "markdown"]
+    assert "".join(cells[0]["source"]) == publish.setup_cell(package)
+
+
+# -- Open in Colab ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("repository", "expected"),
+    [
+        ("https://github.com/owner/legendre", "owner/legendre"),
+        ("https://github.com/owner/legendre/", "owner/legendre"),
+        ("https://github.com/owner/legendre.git", "owner/legendre"),
+        ("https://gitlab.com/owner/legendre", None),
+        (None, None),
+    ],
+)
+def test_colab_opens_notebooks_from_github_only(repository, expected):
+    url = publish.colab_url(repository, "gh-pages", "ko/_downloads/abc/plot_01.ipynb")
+    if expected is None:
+        assert url is None
+    else:
+        assert url == (
+            f"https://colab.research.google.com/github/{expected}/blob/gh-pages/"
+            "ko/_downloads/abc/plot_01.ipynb"
+        )
