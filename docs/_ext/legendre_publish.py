@@ -334,12 +334,12 @@ def add_colab_link(app, pagename: str, templatename: str, context: dict, doctree
     )
     if url is None:
         return
-    label = html.escape(_("Open in Colab:") + " " + posixpath.basename(in_site))
-    link = (
+    words = (_("Open in Colab:") + " " + posixpath.basename(in_site)).split()
+    label = " ".join(f'<span class="pre">{html.escape(word)}</span>' for word in words)
+    link = (  # dressed like sphinx-gallery's download buttons beside it
         '\n<div class="sphx-glr-download sphx-glr-download-colab docutils container">\n'
         f'<p><a class="reference external" href="{html.escape(url)}">'
-        f'<code class="docutils literal notranslate"><span class="pre">{label}</span></code>'
-        "</a></p>\n</div>"
+        f'<code class="xref download docutils literal notranslate">{label}</code></a></p>\n</div>'
     )
     context["body"] = body[: found.end()] + link + body[found.end() :]
 
