@@ -55,6 +55,7 @@ external_targets = {
     "torch.autograd.gradcheck": _TORCH + "generated/torch.autograd.gradcheck.gradcheck.html",
     "torch.autograd.gradgradcheck": _TORCH
     + "generated/torch.autograd.gradcheck.gradgradcheck.html",
+    "torch.optim.SGD": _TORCH + "generated/torch.optim.SGD.html",
     "torch.optim.Adam": _TORCH + "generated/torch.optim.Adam.html",
     "torch.optim.LBFGS": _TORCH + "generated/torch.optim.LBFGS.html",
     "torch.compile": _TORCH + "generated/torch.compile.html",

@@ -4,14 +4,15 @@ Choosing an optimizer
 
 The tutorial trains :math:`y = a + b\,P_3(c + d x)` on :math:`\sin(x)` with
 plain gradient descent and a tiny fixed step. That works, but slowly. Here
-the same model, data and starting point are trained three ways, through the
-``optimizer`` argument of :func:`legendre.fit`:
+the same model, data and starting point are trained three ways, each by an
+optimizer from ``torch.optim`` driven by the same short loop:
 
-* ``"sgd"``: the tutorial's update :math:`p \leftarrow p - \eta\,\nabla_p L`;
+* ``"sgd"``: :class:`torch.optim.SGD`, the tutorial's update
+  :math:`p \leftarrow p - \eta\,\nabla_p L`;
 * ``"adam"``: :class:`torch.optim.Adam`, which scales each parameter's step
   by running estimates of its gradient's size;
 * ``"lbfgs"``: :class:`torch.optim.LBFGS`, a quasi-Newton method that builds
-  a curvature estimate from recent gradients and searches along a line.
+  a curvature estimate from recent gradients.
 
 We compare where each one ends, how fast it gets there and what it costs.
 """
@@ -38,38 +39,97 @@ y = torch.sin(x)
 # %%
 # The best loss this model can reach
 # ----------------------------------
-# Expanding :math:`a + b\,P_3(c + d x)` gives a cubic in :math:`x`, and any
-# cubic with a nonzero :math:`x^3` term can be written that way. So the
-# lowest reachable sum of squared errors is that of the least-squares cubic,
-# which NumPy computes directly, in double precision and without any
-# training. That number is our finish line.
+# Expanding :math:`a + b\,P_3(c + d x)` gives a cubic in :math:`x`, but not
+# every cubic: its slope :math:`b\,d\,P_3'(c + d x)` vanishes where
+# :math:`c + d x = \pm 1/\sqrt{5}`, so the form has exactly two turning
+# points, and only cubics with two turning points can be written that way
+# (:math:`x^3 + x`, which only rises, cannot). A cubic
+# :math:`\alpha x^3 + \beta x^2 + \gamma x + \delta` has two turning points
+# when :math:`\beta^2 > 3 \alpha \gamma`. NumPy computes the least-squares
+# cubic directly, in double precision and without any training; it passes
+# that test, so its sum of squared errors is the lowest this model can reach:
+# our finish line.
 import numpy as np
 
 x64 = np.linspace(-math.pi, math.pi, 2000)
-_, (residuals, *_) = np.polynomial.Legendre.fit(x64, np.sin(x64), deg=3, full=True)
+cubic, (residuals, *_) = np.polynomial.Polynomial.fit(x64, np.sin(x64), deg=3, full=True)
+delta, gamma, beta, alpha = cubic.convert().coef
+two_turning_points = beta**2 > 3 * alpha * gamma
 best = float(residuals[0])
-print(f"least-squares optimum: {best:.6f}")
+assert max(abs(beta), abs(delta)) < 1e-12  # sin is odd: so is its least-squares cubic
+print(f"least-squares cubic: {alpha:.5f} x^3 + {gamma:.5f} x (x^2 and constant terms < 1e-12)")
+print(f"two turning points: {two_turning_points}; least-squares optimum: {best:.6f}")
+assert two_turning_points, "the least-squares cubic is out of this model's reach"
 
 # %%
-# Three runs
-# ----------
-# The step counts differ on purpose. Gradient descent gets the tutorial's
-# 2000 steps; Adam 500, which is plenty with its default step size of
-# ``1e-2``; LBFGS only 10, because each of its steps already runs up to 20
+# The training loop
+# -----------------
+# Every optimizer in ``torch.optim`` is driven the same way: clear the
+# gradients, compute the loss, backpropagate, and let ``step()`` update the
+# parameters. LBFGS needs one thing more: it evaluates the loss several
+# times within a step, so ``step()`` takes a *closure* that recomputes the
+# loss and its gradients on demand. Passing the closure to every optimizer
+# gives one loop for all three. The loss ``step()`` returns is the one
+# computed *before* the update, so ``history[0]`` is the starting loss.
+from legendre import LegendrePolynomial3
+
+
+def train(make_optimizer, steps):
+    """Train the tutorial's model from its starting point; return the losses and a, b, c, d."""
+    params = [torch.tensor(value, device=device, requires_grad=True) for value in (0.0, -1.0, 0.0, 0.3)]  # fmt: skip
+    a, b, c, d = params
+    optimizer = make_optimizer(params)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (a + b * LegendrePolynomial3.apply(c + d * x) - y).pow(2).sum()
+        loss.backward()
+        return loss
+
+    history = [optimizer.step(closure).item() for _ in range(steps)]
+    return history, [p.item() for p in params]
+
+
+# %%
+# Three optimizers
+# ----------------
+# Each gets its own settings, and they matter:
+#
+# * SGD takes the tutorial's step, ``5e-6``.
+# * Adam takes ``1e-2``, ten times torch's default of ``1e-3``. Adam's step
+#   size bounds how far a parameter moves per step, so in 500 steps of
+#   ``1e-3`` no parameter moves more than about 0.5, too little to carry
+#   :math:`b` from :math:`-1` to :math:`-2.2` (the last line printed below).
+# * LBFGS takes ``line_search_fn="strong_wolfe"``: without it, LBFGS moves a
+#   fixed distance along its search direction, and with it, it searches
+#   along that line for a point that lowers the loss enough. Its tolerances
+#   are set far below their defaults (``1e-7`` and ``1e-9``), so that it
+#   stops at the optimum rather than near it.
+#
+# The step counts differ on purpose. SGD gets the tutorial's 2000 steps;
+# Adam 500; LBFGS only 10, because each of its steps already runs up to 20
 # inner iterations, each with a loss and a gradient. A step is therefore not
-# a fair unit of work: wall-clock time is, and ``fit`` returns only once the
-# coefficients are back on the host, so the timer covers the whole run.
-# The first use of ``torch.optim`` pays a one-off import of a few seconds;
-# a one-step warm-up of each optimizer keeps that out of the comparison.
+# a fair unit of work: wall-clock time is. The first use of ``torch.optim``
+# pays a one-off import of a few seconds; a one-step warm-up of each
+# optimizer keeps that out of the comparison.
 import time
 
-runs = {"sgd": 2000, "adam": 500, "lbfgs": 10}
+optimizers = {
+    "sgd": (lambda params: torch.optim.SGD(params, lr=5e-6), 2000),
+    "adam": (lambda params: torch.optim.Adam(params, lr=1e-2), 500),
+    "lbfgs": (
+        lambda params: torch.optim.LBFGS(
+            params, line_search_fn="strong_wolfe", tolerance_grad=1e-12, tolerance_change=1e-15
+        ),
+        10,
+    ),
+}
 results, seconds = {}, {}
-for optimizer, steps in runs.items():
-    legendre.fit(x, y, steps=1, optimizer=optimizer, log_every=None)  # warm-up, not timed
+for name, (make_optimizer, steps) in optimizers.items():
+    train(make_optimizer, 1)  # warm-up, not timed
     start = time.perf_counter()
-    results[optimizer] = legendre.fit(x, y, steps=steps, optimizer=optimizer, log_every=None)
-    seconds[optimizer] = time.perf_counter() - start
+    results[name] = train(make_optimizer, steps)
+    seconds[name] = time.perf_counter() - start
 
 
 def steps_to_reach(history, target):
@@ -78,13 +138,24 @@ def steps_to_reach(history, target):
 
 
 print(f"{'optimizer':>9} {'final loss':>11} {'steps to 1%':>12} {'time (s)':>9}   coefficients")
-for optimizer, result in results.items():
-    reached = steps_to_reach(result.history, 1.01 * best)
-    a, b, c, d = result.coefficients
+for name, (history, (a, b, c, d)) in results.items():
+    reached = steps_to_reach(history, 1.01 * best)
     print(
-        f"{optimizer:>9} {result.history[-1]:11.6f} {reached:>12} {seconds[optimizer]:9.3f}"
+        f"{name:>9} {history[-1]:11.6f} {reached:>12} {seconds[name]:9.3f}"
         f"   a={a:+.2e} b={b:+.4f} c={c:+.2e} d={d:+.4f}"
     )
+adam_default, (_, b_default, _, _) = train(torch.optim.Adam, 500)
+print(f"Adam at torch's default step 1e-3: loss {adam_default[-1]:.3f}, b={b_default:+.4f}")
+
+# %%
+# :func:`legendre.fit` packs this loop behind its ``optimizer`` argument,
+# with the same settings; on the CPU its losses match the loop's exactly.
+for name, (_, steps) in optimizers.items():
+    packed = legendre.fit(x, y, steps=steps, optimizer=name, log_every=None).history
+    gap = max(abs(p - h) / h for p, h in zip(packed, results[name][0], strict=True))
+    print(f"{name:>9}: legendre.fit's losses differ from the loop's by at most {gap:.1e}")
+    if device.type == "cpu":
+        assert gap == 0, name
 
 # %%
 # The learning curves
@@ -94,9 +165,9 @@ for optimizer, result in results.items():
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
-for optimizer, result in results.items():
-    steps = np.arange(1, len(result.history) + 1)
-    ax.loglog(steps, result.history, marker="o" if optimizer == "lbfgs" else None, label=optimizer)
+for name, (history, _) in results.items():
+    steps = np.arange(1, len(history) + 1)
+    ax.loglog(steps, history, marker="o" if name == "lbfgs" else None, label=name)
 ax.axhline(best, color="0.3", linestyle=":", label=f"optimum {best:.3f}")
 ax.set(
     xlabel="step, 1 being the starting point (log scale)",
@@ -110,21 +181,38 @@ plt.show()
 # %%
 # Reading the result
 # ------------------
-# * Gradient descent is still above the optimum after 2000 steps. The loss
-#   curves about 600 times more steeply along :math:`d` than along
-#   :math:`b`, and one fixed step must be small enough for the steepest
+# * Gradient descent is still above the optimum after 2000 steps. At the
+#   optimum the loss curves about 600 times more steeply along :math:`d` than
+#   along :math:`b` (the ratio of the Hessian's diagonal entries, printed
+#   below), and one fixed step must be small enough for the steepest
 #   direction, so progress along the flattest one crawls.
 # * Adam rescales every parameter separately, which undoes most of that
 #   imbalance: it reaches the optimum in a few hundred steps.
-# * LBFGS estimates the curvature, so its first step already lands on the
-#   optimum (the curve shows the loss *before* each step): four parameters
-#   and no noise is where it shines.
+# * LBFGS estimates the curvature and searches along a line, so its first
+#   step already lands on the optimum (the curve shows the loss *before* each
+#   step): four parameters and no noise is where it shines.
 #
-# All three agree on :math:`a \approx c \approx 0` (:math:`\sin` is odd),
-# :math:`b \approx -2.23` and :math:`d \approx 0.256`. Why not take larger
+# Adam and LBFGS end on the same coefficients, :math:`a \approx c \approx 0`
+# (:math:`\sin` is odd), :math:`b \approx -2.234` and :math:`d \approx 0.2557`;
+# gradient descent is still on its way there. Why not take larger
 # gradient steps, then? Doubling the step already ends at a worse loss, and
 # ten times it makes the loss explode; :func:`legendre.fit` then stops with an
 # error naming the step rather than printing ``nan`` for the rest of the run.
+optimum = torch.tensor(results["lbfgs"][1], dtype=torch.float64)
+x_64, y_64 = x.double(), y.double()
+
+
+def loss_at(theta):
+    a, b, c, d = theta
+    t = c + d * x_64
+    return (a + b * 0.5 * (5 * t**3 - 3 * t) - y_64).pow(2).sum()
+
+
+curvature = torch.autograd.functional.hessian(loss_at, optimum.to(device)).diagonal()
+print(f"curvature along d / along b at the optimum: {curvature[3] / curvature[1]:.0f}")
+doubled = legendre.fit(x, y, steps=2000, lr=1e-5, log_every=None).history[-1]
+print(f"lr=1e-5: final loss {doubled:.3f}, against {results['sgd'][0][-1]:.3f} at lr=5e-6")
+assert doubled > results["sgd"][0][-1]
 try:
     too_far = legendre.fit(x, y, steps=2000, lr=5e-5, log_every=None)
 except legendre.DivergenceError as error:
@@ -136,7 +224,10 @@ else:
 # What we learned
 # ---------------
 # * The optimizer is a separate choice from the model and the Function: the
-#   same :class:`legendre.LegendrePolynomial3` backward pass serves all three.
+#   same :class:`legendre.LegendrePolynomial3` backward pass serves all three,
+#   through one loop of ``zero_grad``, ``backward`` and ``step(closure)``.
+# * Settings are part of the method: Adam's step size, and LBFGS's line
+#   search and tolerances, decide how well each does here.
 # * Compare optimizers by wall-clock time or by loss evaluations, not by
 #   steps: an LBFGS step is many evaluations.
 # * A closed-form optimum, here the least-squares cubic, tells you whether a
