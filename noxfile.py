@@ -4,6 +4,7 @@
 ``nox -l`` lists every session with its one-line description.
 """
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -42,11 +43,16 @@ def install(session: nox.Session, *groups: str, package: bool = True) -> None:
 def build_package(session: nox.Session) -> Path:
     """Build the sdist and wheel the site publishes, and run the examples with that wheel."""
     shutil.rmtree(DIST, ignore_errors=True)
-    session.run("python", "-m", "build", "--outdir", str(DIST), str(ROOT), silent=True)
+    # no isolation: hatchling comes with the docs group, so a rebuild neither waits for
+    # nor needs the network (the release workflow builds isolated; the bytes are the same)
+    build = ["python", "-m", "build", "--no-isolation", "--outdir", str(DIST), str(ROOT)]
+    session.run(*build, silent=True)
     (wheel,) = DIST.glob("*.whl")
     session.install("-c", str(CONSTRAINTS), str(wheel))  # its dependencies, torch pinned
-    # the same version may be installed already: replace it, so pages show today's source
-    session.install("--no-deps", "--force-reinstall", str(wheel))
+    # Replace the installed copy even at the same version, and even under `nox -R`
+    # (which skips session.install): the pages must run today's source.
+    reinstall = ["python", "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall"]
+    session.run(*reinstall, str(wheel))
     return wheel
 
 
@@ -57,19 +63,36 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
-def build_site(session: nox.Session, out: Path, *options: str) -> None:
+def chosen_languages(session: nox.Session) -> set[str]:
+    """``LEGENDRE_LANGUAGES=en`` (or ``ko``) builds one language only, for a quicker loop."""
+    languages = set(os.environ.get("LEGENDRE_LANGUAGES", "en ko").replace(",", " ").split())
+    if not languages or languages - {"en", "ko"}:
+        session.error(f"LEGENDRE_LANGUAGES names en, ko or both, not {sorted(languages)}")
+    return languages
+
+
+def build_site(
+    session: nox.Session, out: Path, *options: str, languages: frozenset = frozenset({"en", "ko"})
+) -> None:
     """Build the English site into ``out`` and the Korean one into ``out/ko``."""
-    session.run("python", str(DOCS / "translate.py"), "prepare")  # the Korean sources
     build = [str(Path(session.bin) / "sphinx-build"), "-W", "--keep-going", "-b", "html"]
     build += ["-c", str(DOCS), *options]
+    english = [*build, "-d", str(DOCTREES), str(DOCS), str(out)]
+    if "ko" not in languages:
+        session.run(*english, external=True)
+        return
+    session.run("python", str(DOCS / "translate.py"), "prepare")  # the Korean sources
     korean = [*build, "-D", "language=ko"]  # served at ko/ (see language_twins in conf.py)
     korean += ["-d", str(KOREAN / "doctrees"), str(KOREAN / "docs")]
     # Each language executes the examples: build both at once, then show the Korean log.
     # (Examples that print timings take turns: see docs/_ext/timing_examples.py.)
+    if "en" not in languages:
+        session.run(*korean, str(out / "ko"), external=True)
+        return
     with tempfile.TemporaryFile() as log:
         background = subprocess.Popen([*korean, str(out / "ko")], stdout=log, stderr=log)
         try:
-            session.run(*build, "-d", str(DOCTREES), str(DOCS), str(out), external=True)
+            session.run(*english, external=True)
         finally:
             failed = background.wait()
             log.seek(0)
@@ -83,8 +106,24 @@ def docs(session: nox.Session) -> None:
     """Build the English site into docs/_build/html and the Korean one into its ko/ folder."""
     install(session, "docs", package=False)
     build_package(session)
-    build_site(session, HTML, *session.posargs)
+    build_site(session, HTML, *session.posargs, languages=chosen_languages(session))
     session.log(f"Site built: open {HTML / 'index.html'} in a browser (Korean: ko/index.html)")
+
+
+@nox.session(reuse_venv=True, default=False)
+def serve(session: nox.Session) -> None:
+    """Preview the English site on http://127.0.0.1:8000, rebuilt when a source changes."""
+    install(session, "docs", "serve", package=False)
+    build_package(session)  # the site publishes a wheel; the preview runs the source itself
+    session.run("python", "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT))
+    session.run(
+        "sphinx-autobuild", "-c", str(DOCS), str(DOCS), str(DOCS / "_build" / "preview"),
+        "-d", str(DOCS / "_build" / "preview-doctrees"),
+        "--watch", str(ROOT / "examples"), "--watch", str(ROOT / "legendre"),
+        # what the build itself writes into the sources must not start another build
+        "--ignore", str(DOCS / "auto_examples"), "--ignore", str(DOCS / "_build"),
+        *session.posargs,
+    )  # fmt: skip
 
 
 @nox.session(reuse_venv=True, default=False)

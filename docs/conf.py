@@ -11,6 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # the site's own extensions
 
+from example_filter import filename_pattern
+
 # -- Project -----------------------------------------------------------------
 project = "legendre"
 author = "The legendre developers"
@@ -31,6 +33,7 @@ extensions = [
     "legendre_site",  # offline math, valid HTML, compressed figures (docs/_ext)
     "legendre_korean",  # language switch, Korean search and gallery labels (docs/_ext)
     "legendre_publish",  # public address, the wheel inside the site, self-installing downloads
+    "legendre_fresh",  # examples run again when legendre, torch or the device change
 ]
 exclude_patterns = ["_build"]
 nitpicky = True  # an API name that does not resolve is a broken link
@@ -71,7 +74,10 @@ external_targets = {
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    "filename_pattern": r"/plot_",  # every plot_*.py is executed
+    # every plot_*.py runs, or only those named in LEGENDRE_EXAMPLES (docs/_ext/example_filter.py)
+    "filename_pattern": filename_pattern(
+        os.environ.get("LEGENDRE_EXAMPLES"), Path(__file__).parent.parent / "examples"
+    ),
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": True,
     "remove_config_comments": True,  # thumbnail choices are noise in downloads

@@ -137,7 +137,7 @@ def original_loop(x: torch.Tensor, y: torch.Tensor, steps: int, lr: float) -> fl
 
 
 @functools.cache
-def build_floor() -> Callable[[torch.Tensor, torch.Tensor, int], float] | None:
+def build_floor() -> Callable[[torch.Tensor, torch.Tensor, int, float], float] | None:
     """Compile the C floor; ``None`` when no C compiler is found.
 
     The returned callable takes float32 CPU tensors ``x, y``, a step count
@@ -146,19 +146,20 @@ def build_floor() -> Callable[[torch.Tensor, torch.Tensor, int], float] | None:
     compiler = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
     if compiler is None:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="legendre-floor-"))
-    source, library = folder / "floor.c", folder / "floor.so"
-    source.write_text(_FLOOR_SOURCE)
-    base = [compiler, "-O3", "-march=native", "-ffast-math", "-shared", "-fPIC"]
-    for extra in (["-fopenmp"], []):  # OpenMP when the compiler has it
-        done = subprocess.run(
-            [*base, *extra, str(source), "-o", str(library)], capture_output=True, check=False
-        )
-        if done.returncode == 0:
-            break
-    else:
-        return None
-    descend = ctypes.CDLL(str(library)).descend
+    # A loaded library stays mapped after its file is gone: the folder goes at once.
+    with tempfile.TemporaryDirectory(prefix="legendre-floor-", ignore_cleanup_errors=True) as tmp:
+        source, library = Path(tmp, "floor.c"), Path(tmp, "floor.so")
+        source.write_text(_FLOOR_SOURCE)
+        base = [compiler, "-O3", "-march=native", "-ffast-math", "-shared", "-fPIC"]
+        for extra in (["-fopenmp"], []):  # OpenMP when the compiler has it
+            done = subprocess.run(
+                [*base, *extra, str(source), "-o", str(library)], capture_output=True, check=False
+            )
+            if done.returncode == 0:
+                break
+        else:
+            return None
+        descend = ctypes.CDLL(str(library)).descend
     pointer = ctypes.POINTER(ctypes.c_float)
     descend.argtypes = [pointer, pointer, ctypes.c_long, pointer, ctypes.c_float]
     descend.argtypes += [ctypes.c_long, pointer]

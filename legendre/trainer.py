@@ -231,7 +231,7 @@ def fit(
         the custom :class:`LegendrePolynomial3`; ``"autograd"`` writes
         :math:`P_3` with plain tensor operations that autograd differentiates
         itself. ``"fused"`` skips autograd: it evaluates hand-derived
-        gradients into three preallocated buffers of ``x``'s size and updates
+        gradients into one preallocated ``(3, n)`` buffer and updates
         the parameters in place: roughly ten times faster at the tutorial's size.
         ``"compiled"`` hands that step to :func:`torch.compile` (the first
         step compiles for seconds; on the CPU it needs a C++ compiler). All

@@ -55,6 +55,14 @@ def test_entering_a_folder_takes_no_lock(timing):
     assert not timing.LOCK.exists()
 
 
-def test_the_timing_examples_exist(timing):
-    examples = {path.name for path in (ROOT / "examples").glob("plot_*.py")}
-    assert not timing.TIMING - examples
+def test_examples_that_print_timings_are_the_ones_tagged_performance(timing):
+    examples = sorted((ROOT / "examples").glob("plot_*.py"))
+    timing_ones = [path.name for path in examples if timing.times_code(str(path))]
+    assert timing_ones == ["plot_06_compiling.py", "plot_08_performance.py"]
+
+
+def test_a_new_example_tagged_performance_runs_alone(timing, tmp_path):
+    example = tmp_path / "plot_09_new.py"
+    example.write_text('"""T\n=\n"""\n# sphinx_gallery_tags = ["performance", "new"]\n')
+    timing.hold_the_cpu({}, str(example), "before")
+    assert not other_build_can_take(timing.LOCK, "LOCK_SH")

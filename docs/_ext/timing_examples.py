@@ -4,8 +4,10 @@
 runs every example. An example that times code would then also measure the
 other build. Each example holds a lock on one file while it runs: a shared one
 for most, so the two builds still overlap, and an exclusive one for the
-examples in :data:`TIMING`, which therefore wait for the other build's current
-example to end, and keep it from starting another until they are done.
+examples that time code, which therefore wait for the other build's current
+example to end, and keep it from starting another until they are done. An
+example times code when it says so: its ``sphinx_gallery_tags`` include
+``"performance"``, so a new timing example needs no list kept here.
 
 sphinx-gallery calls :func:`hold_the_cpu` before and after each example (its
 ``reset_modules`` hook; see ``conf.py``). The operating system releases the
@@ -14,6 +16,9 @@ lock if a build dies, so a crash cannot leave the other build waiting.
 
 from __future__ import annotations
 
+import ast
+import functools
+import re
 from pathlib import Path
 
 try:
@@ -21,12 +26,20 @@ try:
 except ImportError:  # Windows: no flock, and builds share the CPU as before
     fcntl = None
 
-#: File names of the examples whose printed numbers are timings.
-TIMING = frozenset({"plot_06_compiling.py", "plot_08_performance.py"})
+#: The tag of the examples whose printed numbers are timings.
+TIMING_TAG = "performance"
+TAGS = re.compile(r"^# sphinx_gallery_tags = (\[.*\])$", re.MULTILINE)
 # Both languages use this conf.py (the Korean build passes -c docs), so both see this path.
 LOCK = Path(__file__).resolve().parent.parent / "_build" / "examples.lock"
 
 _held = None  # the open lock file while an example runs
+
+
+@functools.cache
+def times_code(example: str) -> bool:
+    """Whether the example's tags include :data:`TIMING_TAG`."""
+    found = TAGS.search(Path(example).read_text(encoding="utf-8"))
+    return found is not None and TIMING_TAG in ast.literal_eval(found[1])
 
 
 def hold_the_cpu(gallery_conf: dict, fname: str | None, when: str) -> None:
@@ -40,4 +53,4 @@ def hold_the_cpu(gallery_conf: dict, fname: str | None, when: str) -> None:
     if when == "before":
         LOCK.parent.mkdir(parents=True, exist_ok=True)
         _held = LOCK.open("a")
-        fcntl.flock(_held, fcntl.LOCK_EX if Path(fname).name in TIMING else fcntl.LOCK_SH)
+        fcntl.flock(_held, fcntl.LOCK_EX if times_code(fname) else fcntl.LOCK_SH)

@@ -1,0 +1,96 @@
+"""docs/_ext/legendre_fresh.py: examples run again when the package they run on changes."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_extension():
+    path = ROOT / "docs" / "_ext" / "legendre_fresh.py"
+    spec = importlib.util.spec_from_file_location("legendre_fresh", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["legendre_fresh"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fresh = _load_extension()
+
+
+def _package(tmp_path: Path) -> Path:
+    package = tmp_path / "legendre"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "trainer.py").write_text("LR = 5e-6\n")
+    return package
+
+
+def _gallery(tmp_path: Path) -> Path:
+    gallery = tmp_path / "auto_examples"
+    gallery.mkdir()
+    for name in ("plot_01.py.md5", "plot_02.py.md5", "plot_01.ipynb.md5"):
+        (gallery / name).write_text("checksum")
+    return gallery
+
+
+def test_fingerprint_changes_with_a_source_file_and_with_the_context(tmp_path):
+    package = _package(tmp_path)
+    before = fresh.fingerprint(package, "torch 2.13.0, cpu")
+    assert fresh.fingerprint(package, "torch 2.13.0, cpu") == before
+    assert fresh.fingerprint(package, "torch 2.14.0, cpu") != before
+    (package / "trainer.py").write_text("LR = 1e-5\n")
+    assert fresh.fingerprint(package, "torch 2.13.0, cpu") != before
+
+
+def test_a_new_fingerprint_forgets_every_recorded_run_and_an_unchanged_one_none(tmp_path):
+    gallery = _gallery(tmp_path)
+    assert fresh.forget_stale_runs(gallery, "first") == 2  # no record yet: run everything
+    assert sorted(path.name for path in gallery.glob("*.md5")) == ["plot_01.ipynb.md5"]
+
+    (gallery / "plot_01.py.md5").write_text("checksum")  # sphinx-gallery ran it again
+    assert fresh.forget_stale_runs(gallery, "first") == 0
+    assert (gallery / "plot_01.py.md5").is_file()
+
+    assert fresh.forget_stale_runs(gallery, "second") == 1
+    assert not (gallery / "plot_01.py.md5").exists()
+
+
+# -- docs/_ext/example_filter.py: LEGENDRE_EXAMPLES ------------------------------------------
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from example_filter import filename_pattern
+
+EXAMPLES = ROOT / "examples"
+
+
+def _runs(pattern: str) -> list[str]:
+    """The examples sphinx-gallery runs: it searches the pattern in each file's path."""
+    return sorted(p.name for p in EXAMPLES.glob("plot_*.py") if re.search(pattern, str(p)))
+
+
+def test_without_a_selection_every_example_runs():
+    every = sorted(p.name for p in EXAMPLES.glob("plot_*.py"))
+    assert _runs(filename_pattern(None, EXAMPLES)) == every
+    assert _runs(filename_pattern("  ", EXAMPLES)) == every
+
+
+def test_examples_can_be_named_by_number_stem_or_file_name():
+    pattern = filename_pattern("03, plot_04_optimizers plot_07_animation.py", EXAMPLES)
+    assert _runs(pattern) == [
+        "plot_03_any_degree.py",
+        "plot_04_optimizers.py",
+        "plot_07_animation.py",
+    ]
+
+
+def test_a_name_that_matches_no_example_or_several_is_refused():
+    with pytest.raises(ValueError, match="LEGENDRE_EXAMPLES: '99' names no examples"):
+        filename_pattern("99", EXAMPLES)
+    with pytest.raises(ValueError, match="LEGENDRE_EXAMPLES: '0' names 8 examples"):
+        filename_pattern("0", EXAMPLES)
