@@ -11,6 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# what sphinx-gallery passes: the docs folder, and the examples folder relative to it
+GALLERY = {"src_dir": str(ROOT / "docs"), "examples_dirs": "../examples"}
+
 fcntl = pytest.importorskip("fcntl", reason="the lock uses flock, which Windows lacks")
 
 
@@ -23,7 +26,7 @@ def timing(tmp_path, monkeypatch):
     spec.loader.exec_module(module)
     monkeypatch.setattr(module, "LOCK", tmp_path / "examples.lock")
     yield module
-    module.hold_the_cpu({}, "done.py", "after")
+    module.hold_the_cpu(GALLERY, "done.py", "after")
 
 
 def other_build_can_take(lock: Path, kind: str) -> bool:
@@ -38,31 +41,34 @@ def other_build_can_take(lock: Path, kind: str) -> bool:
 
 
 def test_a_timing_example_keeps_the_other_build_from_running_any(timing):
-    timing.hold_the_cpu({}, str(ROOT / "examples" / "plot_08_performance.py"), "before")
+    timing.hold_the_cpu(GALLERY, "plot_08_performance.py", "before")
     assert not other_build_can_take(timing.LOCK, "LOCK_SH")
-    timing.hold_the_cpu({}, str(ROOT / "examples" / "plot_08_performance.py"), "after")
+    timing.hold_the_cpu(GALLERY, "plot_08_performance.py", "after")
     assert other_build_can_take(timing.LOCK, "LOCK_EX")
 
 
 def test_other_examples_run_beside_each_other_but_not_beside_a_timing_one(timing):
-    timing.hold_the_cpu({}, str(ROOT / "examples" / "plot_01_custom_function.py"), "before")
+    timing.hold_the_cpu(GALLERY, "plot_01_custom_function.py", "before")
     assert other_build_can_take(timing.LOCK, "LOCK_SH")
     assert not other_build_can_take(timing.LOCK, "LOCK_EX")
 
 
 def test_entering_a_folder_takes_no_lock(timing):
-    timing.hold_the_cpu({}, None, "before")
+    timing.hold_the_cpu(GALLERY, None, "before")
     assert not timing.LOCK.exists()
 
 
 def test_examples_that_print_timings_are_the_ones_tagged_performance(timing):
     examples = sorted((ROOT / "examples").glob("plot_*.py"))
-    timing_ones = [path.name for path in examples if timing.times_code(str(path))]
+    timing_ones = [path.name for path in examples if timing.times_code(path)]
     assert timing_ones == ["plot_06_compiling.py", "plot_08_performance.py"]
 
 
 def test_a_new_example_tagged_performance_runs_alone(timing, tmp_path):
-    example = tmp_path / "plot_09_new.py"
+    for folder in ("docs", "examples"):
+        (tmp_path / folder).mkdir()
+    example = tmp_path / "examples" / "plot_09_new.py"
     example.write_text('"""T\n=\n"""\n# sphinx_gallery_tags = ["performance", "new"]\n')
-    timing.hold_the_cpu({}, str(example), "before")
+    gallery = {"src_dir": str(tmp_path / "docs"), "examples_dirs": "../examples"}
+    timing.hold_the_cpu(gallery, example.name, "before")
     assert not other_build_can_take(timing.LOCK, "LOCK_SH")

@@ -36,10 +36,20 @@ _held = None  # the open lock file while an example runs
 
 
 @functools.cache
-def times_code(example: str) -> bool:
+def times_code(example: Path) -> bool:
     """Whether the example's tags include :data:`TIMING_TAG`."""
-    found = TAGS.search(Path(example).read_text(encoding="utf-8"))
+    found = TAGS.search(example.read_text(encoding="utf-8"))
     return found is not None and TIMING_TAG in ast.literal_eval(found[1])
+
+
+def example_path(gallery_conf: dict, fname: str) -> Path:
+    """The example sphinx-gallery names by its file name alone, in its examples folder."""
+    folders = gallery_conf["examples_dirs"]
+    for folder in [folders] if isinstance(folders, str) else folders:
+        path = Path(gallery_conf["src_dir"], folder, fname)
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"no example {fname} in {folders} (from {gallery_conf['src_dir']})")
 
 
 def hold_the_cpu(gallery_conf: dict, fname: str | None, when: str) -> None:
@@ -53,4 +63,5 @@ def hold_the_cpu(gallery_conf: dict, fname: str | None, when: str) -> None:
     if when == "before":
         LOCK.parent.mkdir(parents=True, exist_ok=True)
         _held = LOCK.open("a")
-        fcntl.flock(_held, fcntl.LOCK_EX if times_code(fname) else fcntl.LOCK_SH)
+        exclusive = times_code(example_path(gallery_conf, fname))
+        fcntl.flock(_held, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
