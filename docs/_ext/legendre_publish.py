@@ -32,6 +32,7 @@ import re
 import shutil
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -116,7 +117,7 @@ class Package:
     sdist: Path | None
     site_url: str | None  # this language's public address, if any
 
-    @property
+    @cached_property  # every notebook names it: hash the wheel once
     def sha256(self) -> str:
         return hashlib.sha256(self.wheel.read_bytes()).hexdigest()
 
@@ -146,18 +147,24 @@ def find_package(dist: Path, version: str, site_url: str | None) -> Package:
     return Package(wheel, sdist if sdist.is_file() else None, site_url)
 
 
+def public_wheel_url(app) -> str | None:
+    return app.legendre_package.url if app.legendre_package else None
+
+
 def wheel_url(app) -> str:
     """What pip installs: the wheel's public address, or its name without one."""
-    package = app.legendre_package
-    return (package and package.url) or wheel_name(app.config.release)
+    return public_wheel_url(app) or wheel_name(app.config.release)
 
 
 def define_substitutions(app) -> None:
-    """|wheel| linked to the published wheel (``|wheel|_``), for the pages (Getting started)."""
+    """|wheel| linked to the published wheel (``|wheel|_``), for the pages (Getting started).
+
+    Without a public address the link is relative: right from a page at the site's root.
+    """
     name = wheel_name(app.config.release)
-    target = wheel_url(app) if app.legendre_package and app.legendre_package.url else None
+    target = public_wheel_url(app) or f"{DIST}/{name}"
     app.config.rst_epilog = (app.config.rst_epilog or "") + (
-        f"\n.. |wheel| replace:: {name}\n.. _wheel: {target or f'{DIST}/{name}'}\n"
+        f"\n.. |wheel| replace:: {name}\n.. _wheel: {target}\n"
     )
 
 
