@@ -26,6 +26,7 @@ extensions = [
     "sphinx.ext.napoleon",  # NumPy-style docstrings
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",  # the API page links each name to its highlighted source
     "sphinx_gallery.gen_gallery",
     # -- site features, checked by `nox -s site`
     "sphinx_copybutton",
