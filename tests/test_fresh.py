@@ -92,5 +92,6 @@ def test_examples_can_be_named_by_number_stem_or_file_name():
 def test_a_name_that_matches_no_example_or_several_is_refused():
     with pytest.raises(ValueError, match="LEGENDRE_EXAMPLES: '99' names no examples"):
         filename_pattern("99", EXAMPLES)
-    with pytest.raises(ValueError, match="LEGENDRE_EXAMPLES: '0' names 8 examples"):
+    count = len(list(EXAMPLES.glob("plot_0*.py")))
+    with pytest.raises(ValueError, match=f"LEGENDRE_EXAMPLES: '0' names {count} examples"):
         filename_pattern("0", EXAMPLES)

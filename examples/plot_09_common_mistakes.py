@@ -1,0 +1,343 @@
+r"""
+Common mistakes with custom Functions
+=====================================
+
+A custom :class:`torch.autograd.Function` hands autograd a promise: this is
+the forward pass, and this is its derivative. Some ways of breaking that
+promise make torch stop with an error; others give a wrong gradient without a
+word. This page makes seven such mistakes on purpose, each next to its fix.
+Every error message below is the one the installed torch printed while this
+page was built, so the page follows torch as its messages change.
+"""
+
+# %%
+# Catching what torch says
+# ------------------------
+# ``attempt`` runs a piece of code and prints what happened: the warnings and
+# the error torch raised, if any. The mistakes are small, so the data are five
+# points on the CPU, where NumPy can read them too (mistake 7).
+import textwrap
+import warnings
+
+import torch
+
+from legendre import LegendrePolynomial3
+
+print("Running on: cpu")
+
+
+def attempt(action):
+    """Run ``action``; print the warnings and the error it raised, or what it returned."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = action()
+        except Exception as error:  # noqa: BLE001 (any error is what we want to show)
+            result = None
+            outcome = f"raises {type(error).__name__}: {str(error).splitlines()[0]}"
+        else:
+            outcome = "runs"
+    for warning in caught:
+        print(wrap(f"warns {warning.category.__name__}: {warning.message}"))
+    print(wrap(outcome))
+    return result
+
+
+def wrap(text):
+    """Lines of at most 79 characters, so that messages read on a phone too."""
+    return textwrap.fill(text, 79, break_on_hyphens=False, break_long_words=False)
+
+
+def p3_derivative(t):
+    """The derivative of P3, written out, as the reference for every gradient below."""
+    return 1.5 * (5 * t**2 - 1)
+
+
+x = torch.linspace(-1, 1, 5)
+
+# %%
+# 1. Calling an instance instead of ``apply``
+# -------------------------------------------
+# A Function is a class whose methods are static: it is used through
+# ``apply``, never instantiated. Calling an instance is the old, removed
+# style.
+attempt(lambda: LegendrePolynomial3()(x))
+
+# %%
+# The fix is ``apply`` on the class itself:
+y = attempt(lambda: LegendrePolynomial3.apply(x))
+print(y)
+
+# %%
+# 2. Too few gradients
+# --------------------
+# ``backward`` returns one gradient per argument of ``forward``, in order,
+# including arguments that are not tensors. Here the degree ``n`` is an
+# integer, so it has no gradient; forgetting its ``None`` is an error.
+
+
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t, n):
+        ctx.save_for_backward(t)
+        ctx.n = n  # plain Python values may live on ctx
+        return t**n
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (t,) = ctx.saved_tensors
+        return grad_output * ctx.n * t ** (ctx.n - 1)  # one gradient for two arguments
+
+
+t = x.clone().requires_grad_()
+attempt(lambda: Power.apply(t, 3).sum().backward())
+
+
+# %%
+# The fix returns ``None`` for ``n``:
+class FixedPower(Power):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (t,) = ctx.saved_tensors
+        return grad_output * ctx.n * t ** (ctx.n - 1), None
+
+
+attempt(lambda: FixedPower.apply(t, 3).sum().backward())
+print(t.grad)
+
+# %%
+# 3. Changing a saved tensor in place
+# -----------------------------------
+# ``ctx.save_for_backward`` keeps the input for the backward pass. If the
+# input then changes in place, the derivative would be taken at the wrong
+# point; autograd notices, because every tensor counts its in-place changes,
+# and refuses.
+t = x.clone().requires_grad_()
+
+
+def change_saved_input():
+    u = t * 1
+    y = LegendrePolynomial3.apply(u)
+    u.add_(1)  # after the forward pass saved u
+    y.sum().backward()
+
+
+attempt(change_saved_input)
+
+# %%
+# The fix is to leave ``u`` alone, or to change a copy
+# (``u = u + 1`` makes a new tensor instead of changing the saved one).
+#
+# 4. Keeping tensors as ``ctx`` attributes
+# ----------------------------------------
+# Storing the input as ``ctx.t = t`` instead of saving it looks the same and
+# even runs, but autograd no longer checks it: the same in-place change now
+# gives a wrong gradient, silently. (Tensors on ``ctx`` can also keep memory
+# alive longer than needed.)
+
+
+class CubicOnCtx(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.t = t  # the mistake: not ctx.save_for_backward(t)
+        return 0.5 * (5 * t**3 - 3 * t)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * p3_derivative(ctx.t)
+
+
+def gradient_after_changing_the_input(points):
+    t = points.clone().requires_grad_()
+    u = t * 1
+    y = CubicOnCtx.apply(u)
+    u.add_(1)
+    y.sum().backward()
+    return t.grad
+
+
+grad = attempt(lambda: gradient_after_changing_the_input(x))
+wrong = (grad - p3_derivative(x)).abs().max().item()
+print(f"largest error of that gradient: {wrong}")
+assert wrong > 1  # silently wrong, not a rounding error
+
+# %%
+# The backward pass read ``ctx.t`` after the change, so it took the
+# derivative one unit to the right of where the forward pass evaluated:
+import matplotlib.pyplot as plt
+
+fine = torch.linspace(-1, 1, 201)
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+ax.plot(fine, p3_derivative(fine), color="0.5", linewidth=3, label="exact: P3'(t)")
+wrong_gradient = gradient_after_changing_the_input(fine)
+ax.plot(fine, wrong_gradient, "--", color="C3", label="input kept on ctx: P3'(t + 1)")
+ax.set(xlabel="t", ylabel="gradient", title="Mistake 4: the gradient taken at the wrong point")
+ax.legend()
+plt.show()
+
+# %%
+# The fix is ``ctx.save_for_backward(t)`` and ``ctx.saved_tensors``, as in
+# :class:`legendre.LegendrePolynomial3`: then the same change raises the error
+# of mistake 3 instead of giving a wrong number.
+#
+# 5. Changing an input in place without ``mark_dirty``
+# ----------------------------------------------------
+# A Function may change its input in place to save memory, but it must say so
+# with ``ctx.mark_dirty``. Otherwise autograd keeps the input's old history,
+# and a gradient through the changed tensor is wrong.
+
+
+class DoubleInPlace(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        return t.mul_(2)  # the mistake: no ctx.mark_dirty(t)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 2
+
+
+class MarkedDoubleInPlace(DoubleInPlace):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.mark_dirty(t)
+        return t.mul_(2)
+
+
+gradients = {}
+for function in (DoubleInPlace, MarkedDoubleInPlace):
+    t = x.clone().requires_grad_()
+    u = t * 1
+    function.apply(u)
+    u.sum().backward()  # u now holds 2 t, so its gradient with respect to t is 2
+    gradients[function.__name__] = t.grad.tolist()
+    print(f"{function.__name__}: gradient {gradients[function.__name__]}")
+assert gradients == {"DoubleInPlace": [1.0] * 5, "MarkedDoubleInPlace": [2.0] * 5}
+
+# %%
+# With ``mark_dirty``, autograd also stops a Function from changing a leaf
+# tensor that requires a gradient, which would otherwise lose its value:
+attempt(lambda: MarkedDoubleInPlace.apply(x.clone().requires_grad_()))
+
+# %%
+# 6. Assuming every gradient is a tensor
+# --------------------------------------
+# When a Function has two outputs and the loss uses only one, autograd by
+# default passes zeros for the other, which costs a tensor of zeros. A
+# Function can turn that off with ``ctx.set_materialize_grads(False)``, but
+# then its ``backward`` receives ``None`` and must handle it.
+
+
+class TwoOutputs(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.set_materialize_grads(False)
+        return 2 * t, 3 * t
+
+    @staticmethod
+    def backward(ctx, grad_first, grad_second):
+        return 2 * grad_first + 3 * grad_second  # the mistake: grad_second may be None
+
+
+class SafeTwoOutputs(TwoOutputs):
+    @staticmethod
+    def backward(ctx, grad_first, grad_second):
+        grads = []
+        if grad_first is not None:
+            grads.append(2 * grad_first)
+        if grad_second is not None:
+            grads.append(3 * grad_second)
+        return sum(grads) if grads else None
+
+
+t = x.clone().requires_grad_()
+attempt(lambda: TwoOutputs.apply(t)[0].sum().backward())
+attempt(lambda: SafeTwoOutputs.apply(t)[0].sum().backward())
+print(t.grad)
+
+# %%
+# 7. A second derivative through a backward autograd cannot see
+# -------------------------------------------------------------
+# A ``backward`` written with torch operations can itself be differentiated,
+# which gives second derivatives. One that leaves torch, here through
+# ``numpy.polynomial.legendre``, cannot: differentiating it again misses the
+# part computed outside torch, and the second derivative is wrong without a
+# word. We take the second derivative of :math:`\sum_i P_3(t_i)^2`, whose
+# exact value is :math:`2\,(P_3'^2 + P_3\,P_3'')`.
+import numpy as np
+
+P3_COEFFICIENTS = [0, 0, 0, 1]  # P3 as a Legendre series
+
+
+class NumpyCubic(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.save_for_backward(t)
+        values = np.polynomial.legendre.legval(t.detach().numpy(), P3_COEFFICIENTS)
+        return torch.from_numpy(values)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (t,) = ctx.saved_tensors
+        slope = np.polynomial.legendre.legder(P3_COEFFICIENTS)
+        values = np.polynomial.legendre.legval(t.detach().numpy(), slope)
+        return grad_output * torch.from_numpy(values)
+
+
+def second_derivative(function):
+    t = x.double().requires_grad_()
+    (first,) = torch.autograd.grad(function.apply(t).pow(2).sum(), t, create_graph=True)
+    first.sum().backward()
+    return t.grad
+
+
+x64 = x.double()
+p3, p3_slope, p3_curvature = 0.5 * (5 * x64**3 - 3 * x64), p3_derivative(x64), 15 * x64
+exact = 2 * (p3_slope**2 + p3 * p3_curvature)
+found = attempt(lambda: second_derivative(NumpyCubic))
+print(f"found {found.tolist()}\nexact {exact.tolist()}")
+assert not torch.allclose(found, exact)
+
+# %%
+# The honest fix, when a backward cannot be differentiated, is to say so with
+# ``@once_differentiable``: a second derivative then stops with an error.
+from torch.autograd.function import once_differentiable
+
+
+class HonestNumpyCubic(NumpyCubic):
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output):
+        return NumpyCubic.backward(ctx, grad_output)
+
+
+attempt(lambda: second_derivative(HonestNumpyCubic))
+
+# %%
+# :class:`legendre.LegendrePolynomial3` computes its backward with torch
+# operations, so its second derivative is exact:
+found = second_derivative(LegendrePolynomial3)
+print(f"largest error: {(found - exact).abs().max().item():.1e}")
+assert torch.allclose(found, exact)
+
+# %%
+# What we learned
+# ---------------
+# * Call ``Function.apply``; return one gradient per ``forward`` argument,
+#   ``None`` for those that are not tensors.
+# * Keep tensors for the backward pass with ``save_for_backward``, so that
+#   autograd can check them; say ``mark_dirty`` when changing an input in
+#   place.
+# * With ``set_materialize_grads(False)``, a gradient may be ``None``.
+# * A backward that autograd cannot differentiate deserves
+#   ``@once_differentiable``: an error beats a wrong second derivative.
+#
+# .. seealso::
+#
+#    :doc:`plot_01_custom_function` writes the Function these mistakes start
+#    from; :doc:`plot_02_checking_backward` checks a backward pass against
+#    finite differences, which catches wrong gradients like those of mistakes
+#    4 and 5.
+
+# sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_tags = ["custom Function", "autograd", "debugging"]
