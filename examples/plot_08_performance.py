@@ -9,6 +9,11 @@ few hundred times longer than that (the table below measures how many), spent
 in Python, in PyTorch's dispatcher and in recording and replaying the autograd
 graph.
 
+The lesson, in short: a custom Function costs about what plain autograd
+costs, because both record a graph and replay it; the speed comes from writing
+the gradients out by hand, which leaves autograd out of the step altogether.
+The ratios printed under the table measure both at the tutorial's size.
+
 This page times the same step computed four ways, using the ``method``
 argument of :func:`legendre.fit`, next to the tutorial's loop as written and a
 *floor*: the step as a single C loop, which is what the arithmetic alone
@@ -113,6 +118,13 @@ rows += benchmark.run(
 )
 print(benchmark.format_table(rows))
 per_step = {(row.n, row.method): row.seconds_per_step for row in rows}
+ratios = {
+    "custom Function / plain autograd": ("function", "autograd"),
+    "hand-written step / custom Function": ("fused", "function"),
+}
+print(f"time per step at {small} points, as a ratio:")
+for label, (top, bottom) in ratios.items():
+    print(f"  {label}: {per_step[small, top] / per_step[small, bottom]:.2f}")
 if (small, "floor") in per_step:
     overhead = per_step[small, "original"] / per_step[small, "floor"]
     print(f"at {small} points the tutorial's loop takes {overhead:.0f} times the floor's time")
