@@ -1,9 +1,10 @@
 """Site polish: what a stock furo + sphinx-gallery build gets wrong, fixed at build time.
 
 Each hook repairs one thing ``nox -s site`` checks: math typeset at build time
-with fonts served from the site itself, valid HTML, keyboard-reachable code blocks, a description for search
-engines, a "view source" link only when a repository is configured, and
-compressed figures.
+with fonts served from the site itself, valid HTML (where sphinx-gallery and
+viewcode write invalid markup), keyboard-reachable code blocks, a description
+for search engines, a "view source" link only when a repository is
+configured, and compressed figures.
 """
 
 from __future__ import annotations
@@ -103,6 +104,18 @@ def drop_thumbnail_tooltips(app, docname: str, source: list[str]) -> None:
     source[0] = re.sub(r'\stooltip="[^"]*"', "", source[0])
 
 
+def inline_viewcode_blocks(body: str) -> str:
+    """viewcode wraps each definition in a ``<div>`` inside ``<pre>``, which HTML forbids."""
+    if 'class="viewcode-block"' not in body:
+        return body
+
+    def spans(pre: re.Match) -> str:
+        block = pre[0].replace('<div class="viewcode-block"', '<span class="viewcode-block"')
+        return block.replace("</div>", "</span>")
+
+    return re.sub(r"<pre\b.*?</pre>", spans, body, flags=re.DOTALL)
+
+
 def describe(doctree: nodes.document, limit: int = 155) -> str | None:
     """The page's first top-level paragraph as plain text, TeX backslashes dropped."""
     for paragraph in doctree.findall(nodes.paragraph):
@@ -179,7 +192,7 @@ def polish_page(app, pagename: str, templatename: str, context: dict, doctree) -
         ]
     if "body" in context:
         # A <pre> that scrolls sideways must take keyboard focus to be scrolled (WCAG 2.1.1).
-        body = context["body"].replace("<pre>", '<pre tabindex="0">')
+        body = inline_viewcode_blocks(context["body"].replace("<pre>", '<pre tabindex="0">'))
         body, styles = tidy_animations(body, context.get("title", ""))
         fonts = context["pathto"]("_static/mathjax", 1)
         context["body"], css = typeset(body, app.legendre_mathjax, fonts)
