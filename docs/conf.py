@@ -82,6 +82,9 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": True,
     "remove_config_comments": True,  # thumbnail choices are noise in downloads
+    # which example uses which name of legendre: the API page shows them (minigallery)
+    "doc_module": ("legendre",),
+    "backreferences_dir": "gen_modules/backreferences",
     "image_srcset": ["2x"],  # sharp figures on high-DPI screens
     "show_signature": False,
     # Animations embed as a JavaScript player with their frames inline: no

@@ -99,9 +99,12 @@ def copy_mathjax_fonts(app, exception) -> None:
 
 
 # -- Valid, accessible HTML -----------------------------------------------------
-def drop_thumbnail_tooltips(app, docname: str, source: list[str]) -> None:
-    """Remove sphinx-gallery's ``tooltip`` attribute: not HTML, and it shows raw TeX."""
-    source[0] = re.sub(r'\stooltip="[^"]*"', "", source[0])
+def drop_thumbnail_tooltips(body: str) -> str:
+    """Remove sphinx-gallery's ``tooltip`` attribute (gallery and minigallery thumbnails).
+
+    It is not HTML, and it shows raw TeX.
+    """
+    return re.sub(r'\stooltip="[^"]*"', "", body)
 
 
 def inline_viewcode_blocks(body: str) -> str:
@@ -193,6 +196,7 @@ def polish_page(app, pagename: str, templatename: str, context: dict, doctree) -
     if "body" in context:
         # A <pre> that scrolls sideways must take keyboard focus to be scrolled (WCAG 2.1.1).
         body = inline_viewcode_blocks(context["body"].replace("<pre>", '<pre tabindex="0">'))
+        body = drop_thumbnail_tooltips(body)
         body, styles = tidy_animations(body, context.get("title", ""))
         fonts = context["pathto"]("_static/mathjax", 1)
         context["body"], css = typeset(body, app.legendre_mathjax, fonts)
@@ -286,7 +290,6 @@ def setup(app):
     app.connect("builder-inited", lambda app: setattr(app, "legendre_mathjax", mathjax_source()))
     # fail before the examples run, not after
     app.connect("builder-inited", lambda app: app.builder.format != "html" or node_executable())
-    app.connect("source-read", drop_thumbnail_tooltips)
     app.connect("html-page-context", polish_page)
     app.add_html_math_renderer(
         "mathjax_at_build", (html_visit_math, None), (html_visit_displaymath, None)
