@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,12 @@ def site() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return HTML
+
+
+@pytest.fixture(scope="session")
+def site_address(site: Path) -> str | None:
+    """The public address the site was built with (``LEGENDRE_SITE_URL``), or None."""
+    canonical = re.search(
+        r'<link rel="canonical" href="([^"]*)index\.html"', (site / "index.html").read_text()
+    )
+    return canonical[1] if canonical else None

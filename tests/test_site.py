@@ -214,13 +214,6 @@ def test_tagged_example_pages_list_their_tags(site, example):
 LANGUAGES = {"en": "", "ko": "ko/"}
 
 
-def _site_url(site: Path) -> str | None:
-    found = re.search(
-        r'<link rel="canonical" href="([^"]*)index\.html"', (site / "index.html").read_text()
-    )
-    return found[1] if found else None
-
-
 @pytest.mark.parametrize("root", LANGUAGES.values())
 def test_site_publishes_the_package_it_ran(site, root):
     import legendre
@@ -234,10 +227,10 @@ def test_site_publishes_the_package_it_ran(site, root):
 
 
 @pytest.mark.parametrize("root", LANGUAGES.values())
-def test_getting_started_shows_the_command_that_installs_the_wheel(site, root):
+def test_getting_started_shows_the_command_that_installs_the_wheel(site, site_address, root):
     page = read_page(site / root / "getting_started.html")
     (wheel,) = (site / root / "dist").glob("*.whl")
-    base = _site_url(site)
+    base = site_address
     target = f"{base}{root}dist/{wheel.name}" if base else wheel.name
     assert f"$ python -m pip install torch matplotlib {target}" in page.text
     links = [link for link in page.links if link.endswith(wheel.name)]
@@ -265,21 +258,21 @@ def test_every_zip_carries_the_wheel_and_a_requirements_file(site):
 
 
 @pytest.mark.parametrize("root", LANGUAGES.values())
-def test_every_downloaded_notebook_starts_with_the_same_setup_cell(site, root):
+def test_every_downloaded_notebook_starts_with_the_same_setup_cell(site, site_address, root):
     notebooks = sorted((site / root / "_downloads").glob("*/plot_*.ipynb"))
     assert len(notebooks) == len(EXAMPLES)
     first = {"".join(json.loads(path.read_text())["cells"][0]["source"]) for path in notebooks}
     assert len(first) == 1
     (cell,) = first
     assert 'importlib.util.find_spec("legendre") is None' in cell
-    if _site_url(site):
+    if site_address:
         (wheel,) = (site / root / "dist").glob("*.whl")
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-        assert f"{_site_url(site)}{root}dist/{wheel.name}#sha256={digest}" in cell
+        assert f"{site_address}{root}dist/{wheel.name}#sha256={digest}" in cell
 
 
-def test_pages_name_their_public_address_only_when_one_is_set(site):
-    base = _site_url(site)
+def test_pages_name_their_public_address_only_when_one_is_set(site, site_address):
+    base = site_address
     for root, twin in (("", "ko/"), ("ko/", "")):
         language = "ko" if root else "en"
         other = "en" if root else "ko"
@@ -299,8 +292,8 @@ def test_pages_name_their_public_address_only_when_one_is_set(site):
                 assert f'<link rel="canonical" href="{base}{root}{page}">' in text, page
 
 
-def test_sitemap_lists_every_page_of_each_language(site):
-    base = _site_url(site)
+def test_sitemap_lists_every_page_of_each_language(site, site_address):
+    base = site_address
     for root in LANGUAGES.values():
         sitemap = site / root / "sitemap.xml"
         if base is None:
