@@ -27,8 +27,12 @@ import pytest
 pytestmark = pytest.mark.docs
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted(path.stem for path in (ROOT / "examples").glob("plot_*.py"))
-TUTORIAL = "plot_01_custom_function"
+# each example by its page's path in the gallery, as "core/plot_01_custom_function"
+EXAMPLES = sorted(
+    path.relative_to(ROOT / "examples").with_suffix("").as_posix()
+    for path in (ROOT / "examples").rglob("plot_*.py")
+)
+TUTORIAL = "core/plot_01_custom_function"
 KERNEL = "legendre-reader"
 
 
@@ -210,7 +214,7 @@ def test_setup_cell_refuses_a_wheel_whose_sha256_differs(site_url, server, reade
 def test_downloaded_script_without_the_package_says_how_to_install_it(
     site_url, server, reader, wheel, tmp_path
 ):
-    script = tmp_path / f"{TUTORIAL}.py"
+    script = tmp_path / f"{Path(TUTORIAL).name}.py"
     script.write_bytes(fetch(download_link(f"{site_url}auto_examples/{TUTORIAL}.html", ".py")))
     reader.forget_legendre()
     run = reader.run(script.name, cwd=tmp_path)
@@ -234,7 +238,8 @@ def test_unzipped_examples_install_their_requirements_and_run(site_url, server, 
     archive.write_bytes(fetch(urljoin(gallery, link)))
     folder = tmp_path / "examples"
     zipfile.ZipFile(archive).extractall(folder)
-    assert {f"{stem}.py" for stem in EXAMPLES} <= {path.name for path in folder.iterdir()}
+    unzipped = {path.relative_to(folder).as_posix() for path in folder.rglob("*.py")}
+    assert {f"{page}.py" for page in EXAMPLES} <= unzipped
 
     reader.forget_legendre()
     reader.pip("install", "--quiet", "-r", "requirements.txt", cwd=folder)

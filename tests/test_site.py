@@ -17,7 +17,7 @@ import pytest
 
 pytestmark = pytest.mark.docs
 
-TUTORIAL = "auto_examples/plot_01_custom_function.html"
+TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 
 
 class _Page(HTMLParser):
@@ -78,11 +78,11 @@ def test_tutorial_page_prints_the_original_losses_and_result(tutorial, original_
 def test_tutorial_page_shows_two_figures_with_the_fit_as_thumbnail(site, tutorial):
     figures = sorted({src for src in tutorial.images if "sphx_glr_plot_01" in src})
     assert figures == [
-        "../_images/sphx_glr_plot_01_custom_function_001.png",
-        "../_images/sphx_glr_plot_01_custom_function_002.png",
+        "../../_images/sphx_glr_plot_01_custom_function_001.png",
+        "../../_images/sphx_glr_plot_01_custom_function_002.png",
     ]
     for src in figures:
-        assert (site / "auto_examples" / src).resolve().is_file()
+        assert (site / "auto_examples" / "core" / src).resolve().is_file()
     thumbnail = site / "_images" / "sphx_glr_plot_01_custom_function_thumb.png"
     assert thumbnail.is_file()
 
@@ -95,7 +95,7 @@ def test_tutorial_page_offers_working_downloads(site, tutorial, suffix):
         if "_downloads/" in link and link.endswith("plot_01_custom_function" + suffix)
     ]
     assert links, f"no {suffix} download link"
-    assert (site / "auto_examples" / links[0]).resolve().is_file()
+    assert (site / TUTORIAL).parent.joinpath(links[0]).resolve().is_file()
 
 
 def test_gallery_offers_a_zip_of_all_examples(site):
@@ -138,30 +138,38 @@ def test_downloaded_scripts_run_on_their_own(site, tmp_path):
 
 # -- Every example page ----------------------------------------------------------
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py"))
+GALLERY = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = sorted(GALLERY.rglob("plot_*.py"))
 
 
-@pytest.fixture(scope="module", params=[path.stem for path in EXAMPLES])
+def page_of(script: Path) -> str:
+    """The example's page in the gallery, as ``core/plot_01_custom_function``."""
+    return script.relative_to(GALLERY).with_suffix("").as_posix()
+
+
+@pytest.fixture(scope="module", params=[page_of(path) for path in EXAMPLES])
 def example(request, site) -> tuple[str, _Page]:
     return request.param, read_page(site / "auto_examples" / f"{request.param}.html")
 
 
 def test_every_example_page_shows_a_figure_that_exists(site, example):
-    stem, page = example
+    name, page = example
+    stem = Path(name).name
     figures = [src for src in page.images if f"sphx_glr_{stem}_0" in src]
     assert figures, f"{stem} shows no figure"
     for src in figures:
-        assert (site / "auto_examples" / src).resolve().is_file(), src
+        assert (site / "auto_examples" / name).parent.joinpath(src).resolve().is_file(), src
 
 
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])
 def test_every_example_page_offers_its_downloads(site, example, suffix):
-    stem, page = example
+    name, page = example
+    stem = Path(name).name
     links = [
         link for link in page.links if "_downloads/" in link and link.endswith(f"/{stem}{suffix}")
     ]
     assert links, f"{stem} offers no {suffix} download"
-    assert (site / "auto_examples" / links[0]).resolve().is_file()
+    assert (site / "auto_examples" / name).parent.joinpath(links[0]).resolve().is_file()
 
 
 def declared_tags(script: Path) -> list[str] | None:
@@ -192,7 +200,7 @@ def test_gallery_index_shows_the_tags_each_example_declares(site):
     html = (site / "auto_examples" / "index.html").read_text(encoding="utf-8")
     gallery = _Gallery()
     gallery.feed(html)
-    assert gallery.tags == {f"{path.stem}.html": declared_tags(path) for path in EXAMPLES}
+    assert gallery.tags == {f"{page_of(path)}.html": declared_tags(path) for path in EXAMPLES}
     assert any(gallery.tags.values()), "no example declares tags"
     # sphinx-gallery fills this list from the data-sgtags attributes, in the browser
     assert "id='sg-tag-list'" in html
@@ -201,7 +209,7 @@ def test_gallery_index_shows_the_tags_each_example_declares(site):
 
 def test_tagged_example_pages_list_their_tags(site, example):
     stem, page = example
-    tags = declared_tags(next(path for path in EXAMPLES if path.stem == stem))
+    tags = declared_tags(next(path for path in EXAMPLES if page_of(path) == stem))
     if tags is None:
         pytest.skip(f"{stem} declares no tags")
     shown = re.search(r"Tags: (.*)", page.text)
@@ -277,7 +285,7 @@ def test_pages_name_their_public_address_only_when_one_is_set(site, site_address
         language = "ko" if root else "en"
         other = "en" if root else "ko"
         for path in sorted((site / root).glob("*.html")) + sorted(
-            (site / root / "auto_examples").glob("plot_*.html")
+            (site / root / "auto_examples").rglob("plot_*.html")
         ):
             page = path.relative_to(site / root).as_posix()
             text = path.read_text("utf-8")
@@ -301,7 +309,8 @@ def test_sitemap_lists_every_page_of_each_language(site, site_address):
             continue
         listed = re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text())
         pages = ["index.html", "getting_started.html", "api.html", "auto_examples/index.html"]
-        pages += [f"auto_examples/{path.stem}.html" for path in EXAMPLES]
+        pages += [f"auto_examples/{section}/index.html" for section in ("core", "further")]
+        pages += [f"auto_examples/{page_of(path)}.html" for path in EXAMPLES]
         assert sorted(listed) == sorted(f"{base}{root}{page}" for page in pages)
 
 
@@ -309,7 +318,7 @@ def test_sitemap_lists_every_page_of_each_language(site, site_address):
 def test_colab_links_open_a_notebook_this_build_produced(site, root):
     colab = "https://colab.research.google.com/github/"
     for path in EXAMPLES:
-        text = (site / root / "auto_examples" / f"{path.stem}.html").read_text("utf-8")
+        text = (site / root / "auto_examples" / f"{page_of(path)}.html").read_text("utf-8")
         source = re.search(r'class="view-this-page">\s*<a class="muted-link" href="([^"]+)"', text)
         links = re.findall(rf'href="({re.escape(colab)}[^"]+)"', text)
         if source is None or not source[1].startswith("https://github.com/"):

@@ -41,9 +41,9 @@ def other_build_can_take(lock: Path, kind: str) -> bool:
 
 
 def test_a_timing_example_keeps_the_other_build_from_running_any(timing):
-    timing.hold_the_cpu(GALLERY, "plot_08_performance.py", "before")
+    timing.hold_the_cpu(GALLERY, "plot_11_performance.py", "before")
     assert not other_build_can_take(timing.LOCK, "LOCK_SH")
-    timing.hold_the_cpu(GALLERY, "plot_08_performance.py", "after")
+    timing.hold_the_cpu(GALLERY, "plot_11_performance.py", "after")
     assert other_build_can_take(timing.LOCK, "LOCK_EX")
 
 
@@ -59,15 +59,15 @@ def test_entering_a_folder_takes_no_lock(timing):
 
 
 def test_examples_that_print_timings_are_the_ones_tagged_performance(timing):
-    examples = sorted((ROOT / "examples").glob("plot_*.py"))
+    examples = sorted((ROOT / "examples").rglob("plot_*.py"))
     timing_ones = [path.name for path in examples if timing.times_code(path)]
-    assert timing_ones == ["plot_06_compiling.py", "plot_08_performance.py"]
+    assert timing_ones == ["plot_07_compiling.py", "plot_11_performance.py"]
 
 
 def test_a_new_example_tagged_performance_runs_alone(timing, tmp_path):
-    for folder in ("docs", "examples"):
-        (tmp_path / folder).mkdir()
-    example = tmp_path / "examples" / "plot_09_new.py"
+    for folder in ("docs", "examples/further"):
+        (tmp_path / folder).mkdir(parents=True)
+    example = tmp_path / "examples" / "further" / "plot_12_new.py"  # in a section's folder
     example.write_text('"""T\n=\n"""\n# sphinx_gallery_tags = ["performance", "new"]\n')
     gallery = {"src_dir": str(tmp_path / "docs"), "examples_dirs": "../examples"}
     timing.hold_the_cpu(gallery, example.name, "before")

@@ -29,7 +29,7 @@ def _load_tool():
 
 
 translate = _load_tool()
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+EXAMPLES = sorted((ROOT / "examples").rglob("*.py"))
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +211,7 @@ def test_korean_gallery_header_is_korean():
 
 # -- The built Korean site --------------------------------------------------------------------
 
-TUTORIAL = "auto_examples/plot_01_custom_function.html"
+TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 _LANG = re.compile(r"<html[^>]*\blang=\"([\w-]+)\"")
 _SWITCH = re.compile(r'class="sidebar-language-switch".*?href="([^"]+)"', re.DOTALL)
 

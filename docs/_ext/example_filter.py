@@ -1,8 +1,9 @@
 """Which examples a build runs: all of them, or the few named in ``LEGENDRE_EXAMPLES``.
 
-``LEGENDRE_EXAMPLES="03 plot_04_optimizers" nox -R -s docs`` runs only those two
-(a number, a file's stem or its name all work); the others keep the output of their
-last run when their file has not changed, and none when it has.
+``LEGENDRE_EXAMPLES="03 plot_09_optimizers" nox -R -s docs`` runs only those two
+(a number, a file's stem or its name all work, in any folder of ``examples/``); the
+others keep the output of their last run when their file has not changed, and none
+when it has.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ def filename_pattern(selection: str | None, examples: Path) -> str:
     """sphinx-gallery's ``filename_pattern`` for the examples named in ``selection``."""
     if not selection or not selection.strip():
         return r"/plot_"
-    stems = sorted(path.stem for path in examples.glob("plot_*.py"))
+    stems = sorted(path.stem for path in examples.rglob("plot_*.py"))
     chosen = []
     for name in re.split(r"[\s,]+", selection.strip()):
         prefix = name.removesuffix(".py").removeprefix("plot_")

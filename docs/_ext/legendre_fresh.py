@@ -2,7 +2,7 @@
 
 sphinx-gallery skips an example whose file is unchanged since its last successful
 run: it keeps the file's checksum next to the copy in the gallery folder
-(``auto_examples/plot_01_custom_function.py.md5``). But the outputs also depend on
+(``auto_examples/core/plot_01_custom_function.py.md5``). But the outputs also depend on
 the ``legendre`` package, on torch and Python, and on the device. This extension
 keeps a fingerprint of those in the gallery folder and, when it differs, deletes
 those checksums before the gallery is generated, so every example runs again. An
@@ -45,7 +45,7 @@ def forget_stale_runs(gallery: Path, current: str) -> int:
     record = gallery / RECORD
     if record.is_file() and record.read_text() == current:
         return 0
-    stale = sorted(gallery.glob("*.py.md5"))
+    stale = sorted(gallery.rglob("*.py.md5"))  # in each section's folder too
     for path in stale:
         path.unlink()
     gallery.mkdir(parents=True, exist_ok=True)

@@ -43,11 +43,13 @@ def times_code(example: Path) -> bool:
 
 
 def example_path(gallery_conf: dict, fname: str) -> Path:
-    """The example sphinx-gallery names by its file name alone, in its examples folder."""
+    """The example sphinx-gallery names by its file name alone, in its examples folder.
+
+    The name is unique: examples are numbered across the gallery's sections.
+    """
     folders = gallery_conf["examples_dirs"]
     for folder in [folders] if isinstance(folders, str) else folders:
-        path = Path(gallery_conf["src_dir"], folder, fname)
-        if path.is_file():
+        for path in sorted(Path(gallery_conf["src_dir"], folder).rglob(fname)):
             return path
     raise FileNotFoundError(f"no example {fname} in {folders} (from {gallery_conf['src_dir']})")
 

@@ -14,7 +14,7 @@ import jinja2
 import pytest
 from sitecheck import FIGURES, ROOT, html_pages
 
-TUTORIAL = "auto_examples/plot_01_custom_function.html"
+TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 DOCS = ROOT / "docs"
 
 
@@ -120,7 +120,9 @@ REPOSITORY = "https://github.com/example/legendre"
         ("index", "docs/index.rst"),
         ("api", "docs/api.rst"),
         ("auto_examples/index", "examples/GALLERY_HEADER.rst"),
-        ("auto_examples/plot_01_custom_function", "examples/plot_01_custom_function.py"),
+        ("auto_examples/core/index", "examples/core/GALLERY_HEADER.rst"),
+        ("auto_examples/core/plot_01_custom_function", "examples/core/plot_01_custom_function.py"),
+        ("auto_examples/further/plot_08_any_degree", "examples/further/plot_08_any_degree.py"),
         ("genindex", None),
         ("search", None),
         ("404", None),

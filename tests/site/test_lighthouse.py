@@ -43,7 +43,7 @@ def lighthouse(url: str, report) -> dict:
     return json.loads(report.read_text())
 
 
-@pytest.mark.parametrize("page", ["index.html", "auto_examples/plot_01_custom_function.html"])
+@pytest.mark.parametrize("page", ["index.html", "auto_examples/core/plot_01_custom_function.html"])
 def test_lighthouse_scores(page, base_url, tmp_path):
     runs = [lighthouse(f"{base_url}/{page}", tmp_path / f"{i}.json") for i in range(RUNS)]
     performance = [run["categories"]["performance"]["score"] for run in runs]

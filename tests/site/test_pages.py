@@ -130,7 +130,7 @@ def _record_figures() -> None:
 
 def test_pages_were_found():
     assert "index.html" in PAGES, f"no site at {HTML}"
-    assert "auto_examples/plot_01_custom_function.html" in PAGES
+    assert "auto_examples/core/plot_01_custom_function.html" in PAGES
 
 
 def test_page_requests_nothing_from_another_host(seen):

@@ -2,6 +2,9 @@ r"""
 Choosing an optimizer
 =====================
 
+**You will learn** to train with ``torch.optim`` (SGD, Adam, LBFGS) instead of
+a loop written by hand.
+
 The tutorial trains :math:`y = a + b\,P_3(c + d x)` on :math:`\sin(x)` with
 plain gradient descent and a tiny fixed step. That works, but slowly. Here
 the same model, data and starting point are trained three ways, each by an
@@ -235,8 +238,8 @@ else:
 #
 # .. seealso::
 #
-#    :doc:`plot_01_custom_function` writes the gradient-descent loop by hand;
-#    :doc:`plot_03_any_degree` fits longer Legendre series with LBFGS.
+#    :doc:`../core/plot_01_custom_function` writes the gradient-descent loop by hand;
+#    :doc:`plot_08_any_degree` fits longer Legendre series with LBFGS.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["optimizers", "training"]

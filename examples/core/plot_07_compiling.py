@@ -2,6 +2,9 @@ r"""
 Compiling a training step
 =========================
 
+**You will learn** when :func:`torch.compile` makes a training step with a
+custom Function faster.
+
 :func:`torch.compile` traces Python code, custom
 :class:`torch.autograd.Function`\ s included, into a graph and generates fused
 kernels for it (C++ on the CPU, Triton on a GPU). It is an investment: the
@@ -155,7 +158,7 @@ plt.show()
 # .. seealso::
 #
 #    :doc:`plot_01_custom_function` builds the Function timed here;
-#    :doc:`plot_05_function_transforms` applies ``torch.func`` transforms to it.
+#    :doc:`plot_06_function_transforms` applies ``torch.func`` transforms to it.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["torch.compile", "performance"]

@@ -2,6 +2,9 @@ r"""
 Checking a backward pass
 ========================
 
+**You will learn** to check a hand-written backward pass against finite
+differences with ``gradcheck``.
+
 A hand-written ``backward`` is code like any other, and a wrong derivative
 does not crash: training just goes somewhere odd. PyTorch can check it for us.
 :func:`torch.autograd.gradcheck` nudges each input by a tiny
@@ -14,8 +17,8 @@ does the same one level up, for the derivative of the backward pass itself.
 """
 
 # %%
-# Where to run
-# ------------
+# Precision
+# ---------
 # Finite differences need double precision: in single precision the rounding
 # error of :math:`f(x \pm \varepsilon)` swamps the slope. Apple's MPS has no
 # float64, so there we check on the CPU instead.

@@ -2,9 +2,13 @@ r"""
 Legendre series of any degree
 =============================
 
+**You will learn** to fit Legendre series of any degree, and to check the fit
+against least squares.
+
 The tutorial uses one polynomial, :math:`P_3`. Here we use them all: the
-Function :class:`legendre.LegendrePolynomial` evaluates :math:`P_n` for any
-degree :math:`n`, and :func:`legendre.fit` with ``degree=n`` fits a whole
+Function :class:`legendre.LegendrePolynomial` (its code is on
+:doc:`../core/plot_03_modern_style`) evaluates :math:`P_n` for any degree
+:math:`n`, and :func:`legendre.fit` with ``degree=n`` fits a whole
 series
 
 .. math:: y \approx \sum_{k=0}^{n} w_k\, P_k(u),
@@ -149,9 +153,9 @@ plt.show()
 #
 # .. seealso::
 #
-#    :doc:`plot_01_custom_function` writes a Function for :math:`P_3` by
-#    hand; :doc:`plot_02_checking_backward` checks the backward pass of
-#    :class:`legendre.LegendrePolynomial`; :doc:`plot_04_optimizers` compares
+#    :doc:`../core/plot_01_custom_function` writes a Function for :math:`P_3` by
+#    hand; :doc:`../core/plot_02_checking_backward` checks the backward pass of
+#    :class:`legendre.LegendrePolynomial`; :doc:`plot_09_optimizers` compares
 #    LBFGS with Adam and gradient descent.
 
 # sphinx_gallery_thumbnail_number = 2

@@ -2,10 +2,13 @@ r"""
 Common mistakes with custom Functions
 =====================================
 
+**You will learn** eight mistakes torch stops or lets through, each with its
+fix.
+
 A custom :class:`torch.autograd.Function` hands autograd a promise: this is
 the forward pass, and this is its derivative. Some ways of breaking that
 promise make torch stop with an error; others give a wrong gradient without a
-word. This page makes seven such mistakes on purpose, each next to its fix.
+word. This page makes eight such mistakes on purpose, each next to its fix.
 Every error message below is the one the installed torch printed while this
 page was built, so the page follows torch as its messages change.
 """
@@ -15,7 +18,7 @@ page was built, so the page follows torch as its messages change.
 # ------------------------
 # ``attempt`` runs a piece of code and prints what happened: the warnings and
 # the error torch raised, if any. The mistakes are small, so the data are five
-# points on the CPU, where NumPy can read them too (mistake 7).
+# points on the CPU, where NumPy can read them too (mistake 8).
 import textwrap
 import warnings
 
@@ -256,7 +259,56 @@ attempt(lambda: SafeTwoOutputs.apply(t)[0].sum().backward())
 print(t.grad)
 
 # %%
-# 7. A second derivative through a backward autograd cannot see
+# 7. An output without a derivative, left differentiable
+# -------------------------------------------------------
+# Some outputs have no useful derivative: an index, a count, a mask. Torch
+# knows it of integer outputs, which never require a gradient. A floating
+# output, here a mask of where :math:`P_3` is positive, is taken to be
+# differentiable unless ``ctx.mark_non_differentiable`` says otherwise. Then a
+# loss built on it trains nothing, and says nothing: its gradient is zero.
+
+
+class CubicAndSign(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        value = 0.5 * (5 * t**3 - 3 * t)
+        ctx.save_for_backward(t)
+        # the mistake: no ctx.mark_non_differentiable for the mask
+        return value, (value > 0).to(t.dtype), torch.argsort(value)
+
+    @staticmethod
+    def backward(ctx, grad_value, grad_mask, grad_order):
+        (t,) = ctx.saved_tensors
+        return grad_value * p3_derivative(t)
+
+
+class MarkedCubicAndSign(CubicAndSign):
+    @staticmethod
+    def forward(ctx, t):
+        value, mask, order = CubicAndSign.forward(ctx, t)
+        ctx.mark_non_differentiable(mask)
+        return value, mask, order
+
+
+t = x.clone().requires_grad_()
+value, mask, order = CubicAndSign.apply(t)
+print(f"order: {order.dtype}, requires_grad={order.requires_grad}")
+print(f"mask: {mask.dtype}, requires_grad={mask.requires_grad}")
+mask.sum().backward()
+print(f"gradient through the mask: {t.grad.tolist()}")
+assert not order.requires_grad
+assert mask.requires_grad
+assert not t.grad.any()
+
+# %%
+# Marked, the mask is a plain tensor, and a loss that tries to train through
+# it stops with an error instead:
+value, mask, order = MarkedCubicAndSign.apply(x.clone().requires_grad_())
+print(f"mask: requires_grad={mask.requires_grad}")
+attempt(lambda: mask.sum().backward())
+
+# %%
+# 8. A second derivative through a backward autograd cannot see
 # -------------------------------------------------------------
 # A ``backward`` written with torch operations can itself be differentiated,
 # which gives second derivatives. One that leaves torch, here through
@@ -329,6 +381,8 @@ assert torch.allclose(found, exact)
 #   autograd can check them; say ``mark_dirty`` when changing an input in
 #   place.
 # * With ``set_materialize_grads(False)``, a gradient may be ``None``.
+# * Mark outputs that have no derivative with ``mark_non_differentiable``;
+#   integer outputs are marked already.
 # * A backward that autograd cannot differentiate deserves
 #   ``@once_differentiable``: an error beats a wrong second derivative.
 #

@@ -2,6 +2,8 @@ r"""
 Watching the fit converge
 =========================
 
+**You will learn** to watch a fit train, frame by frame.
+
 The tutorial prints a loss every 100 steps; here we watch the model itself.
 We replay the tutorial's gradient descent on
 :math:`y = a + b\,P_3(c + d x)` and animate the fitted curve, one frame per
@@ -116,7 +118,7 @@ plt.show()
 
 # %%
 # The tiny fixed step makes the amplitude grow slowly: after 2000 steps the
-# loss is still falling (:doc:`plot_04_optimizers` shows how far it has to go).
+# loss is still falling (:doc:`plot_09_optimizers` shows how far it has to go).
 #
 # What we learned
 # ---------------
@@ -127,8 +129,8 @@ plt.show()
 #
 # .. seealso::
 #
-#    :doc:`plot_01_custom_function` runs this training loop by hand;
-#    :doc:`plot_04_optimizers` reaches the same fit far faster.
+#    :doc:`../core/plot_01_custom_function` runs this training loop by hand;
+#    :doc:`plot_09_optimizers` reaches the same fit far faster.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["animation", "training"]

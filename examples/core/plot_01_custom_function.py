@@ -2,6 +2,9 @@ r"""
 Writing a custom autograd Function
 ==================================
 
+**You will learn** the two methods of a custom Function, ``forward`` and
+``backward``, and a training loop that uses it.
+
 We fit :math:`y = \sin(x)` on :math:`[-\pi, \pi]` with a cubic written in an
 unusual way,
 
@@ -21,11 +24,10 @@ whose hand-written gradient is cheaper or more stable than the automatic one.
 """
 
 # %%
-# Where to run
-# ------------
-# The example runs on the best device this machine has: CUDA, then Apple's
-# MPS, then the CPU. Set the environment variable ``LEGENDRE_DEVICE`` (for
-# example to ``cpu``) to choose yourself.
+# The device
+# ----------
+# ``legendre.default_device()`` picks CUDA, then Apple's MPS, then the CPU,
+# as on every page; the printed line says which one ran.
 import math
 
 import torch

@@ -2,32 +2,30 @@ r"""
 How fast can a training step be?
 ================================
 
-The tutorial's training loop is slow, and not because of its arithmetic. At
-2000 points a step is a few dozen multiplications and additions per point,
-which one CPU core finishes in well under a microsecond; the loop takes a
-few hundred times longer than that (the table below measures how many), spent
-in Python, in PyTorch's dispatcher and in recording and replaying the autograd
-graph.
+**You will learn** what a training step costs, and where gradients written by
+hand pay.
 
-The lesson, in short: a custom Function costs about what plain autograd
-costs, because both record a graph and replay it; the speed comes from writing
-the gradients out by hand, which leaves autograd out of the step altogether.
-The ratios printed under the table measure both at the tutorial's size.
+A custom Function costs about what plain autograd costs: both record a graph
+at every step and replay it backwards. If a step must be fast, the speed
+comes from writing the gradients out by hand, which leaves autograd out of
+the step altogether. The ratios printed under the table below measure both
+claims at the tutorial's size.
 
-This page times the same step computed four ways, using the ``method``
-argument of :func:`legendre.fit`, next to the tutorial's loop as written and a
-*floor*: the step as a single C loop, which is what the arithmetic alone
-costs. Every number below was measured while this page was built, on the
-machine that built it.
+The tutorial's loop is slow, and not because of its arithmetic: at 2000
+points a step is a few dozen multiplications and additions per point, which
+one CPU core finishes in well under a microsecond. The table shows how many
+times longer the loop takes, spent in Python, in PyTorch's dispatcher and in
+autograd's graph. It times the same step computed four ways, with the
+``method`` argument of :func:`legendre.fit`, next to the tutorial's loop as
+written and a *floor*: the step as a single C loop, which is what the
+arithmetic alone costs. Every number was measured while this page was built.
 """
 
 # %%
-# Where to run
-# ------------
-# As in the other examples, the best device available is used; set
-# ``LEGENDRE_DEVICE=cpu`` to choose the CPU. The C floor exists only for the
-# CPU. Timings depend on everything else the machine is doing, so the load
-# average (the number of processes waiting for a CPU) is printed too.
+# The machine
+# -----------
+# Timings depend on everything else the machine is doing, so its load
+# average (the number of processes waiting for a CPU) is printed with them.
 import torch
 
 import legendre
@@ -85,29 +83,26 @@ for method, history in histories.items():
 # Timing
 # ------
 # ``legendre.benchmark`` runs each method in turn, several times, and keeps
-# the median time per step, so that a busy spell of the machine falls on all
-# of them alike. The data are the tutorial's problem at two sizes: its own
-# 2000 points, and 200 000 points, where the work per point starts to
-# matter. At the larger size the step size shrinks by the same factor of 100,
-# because the loss is a sum over the points.
+# the median time per step. The sizes are the tutorial's 2000 points and
+# 200 000 points, where the work per point starts to matter (with a step
+# size 100 times smaller, because the loss is a sum over the points). The
+# compiled step is timed only at the larger size: at 2000 points the checks
+# :func:`torch.compile` runs before each call cost more than the whole fused
+# step.
 #
-# The compiled step is timed only at the larger size: at 2000 points the
-# checks that :func:`torch.compile` runs before each call cost more than the
-# whole fused step. Compiling is timed first: it takes seconds, or
-# much less when an earlier run left the code in torch's on-disk cache.
-# ``nox -s bench`` times every method at both sizes.
+# .. note::
 #
-# On a busy machine, one whose load average exceeds its number of CPUs, the
-# large-data timings scatter: each tensor operation splits its work between
-# threads and then waits for the slowest, which may not be running at all.
-# ``nox -s bench -- --threads 1`` gives steadier numbers there.
-#
-# Large arrays bring one more source of scatter. The C library's memory
-# allocator hands big freed blocks back to the operating system, and whether
-# a method then gets fresh pages, each of which costs a page fault, depends on
-# the method that ran before it. ``benchmark.keep_freed_memory()`` asks the
-# allocator to keep such blocks for the rest of this process (glibc, on Linux;
-# elsewhere it does nothing and returns ``False``).
+#    How the numbers are kept fair. Compiling is timed first and apart: it
+#    takes seconds, or much less when an earlier run left the code in torch's
+#    on-disk cache. Taking turns puts a busy spell of the machine on every
+#    method alike. On a machine whose load average exceeds its number of
+#    CPUs, large-data timings scatter, because each operation splits its work
+#    between threads and waits for the slowest; ``nox -s bench -- --threads
+#    1`` gives steadier numbers there. And the C library's allocator hands
+#    big freed blocks back to the operating system, so a method could pay page
+#    faults that depend on the method before it:
+#    ``benchmark.keep_freed_memory()`` asks glibc to keep them (elsewhere it
+#    does nothing and returns ``False``).
 benchmark.keep_freed_memory()
 small, large = 2000, 200_000
 methods = ["original", "function", "autograd", "fused"]
@@ -125,6 +120,10 @@ ratios = {
 print(f"time per step at {small} points, as a ratio:")
 for label, (top, bottom) in ratios.items():
     print(f"  {label}: {per_step[small, top] / per_step[small, bottom]:.2f}")
+# the lesson above, with margins wide enough for a busy machine
+same_cost = per_step[small, "function"] / per_step[small, "autograd"]
+assert 0.5 < same_cost < 2, f"a custom Function cost {same_cost:.2f} times plain autograd"
+assert per_step[small, "fused"] < per_step[small, "function"] / 2, "hand-written is not faster"
 if (small, "floor") in per_step:
     overhead = per_step[small, "original"] / per_step[small, "floor"]
     print(f"at {small} points the tutorial's loop takes {overhead:.0f} times the floor's time")
@@ -133,11 +132,14 @@ if (small, "floor") in per_step:
 # Memory
 # ------
 # Autograd keeps the intermediate tensors of every step alive until the
-# backward pass has used them; the fused step needs only its buffer of three rows.
-# Torch does not count CPU allocations, so each measurement runs in a fresh
-# Python process and reads the operating system's peak of that process's
-# memory (on CUDA, the caching allocator's own peak). It is reported in
-# arrays of the data's size:
+# backward pass has used them; the fused step needs only its buffer of three
+# rows. The peaks below count arrays of the data's size.
+#
+# .. note::
+#
+#    Torch does not count CPU allocations, so each measurement runs in a
+#    fresh Python process and reads the operating system's peak for that
+#    process (on CUDA, the caching allocator's own peak).
 n_memory = 1_000_000
 array_bytes = n_memory * torch.finfo(torch.float32).bits // 8  # the data are float32
 for method in ("original", "fused"):
@@ -196,7 +198,7 @@ plt.show()
 #
 #    ``nox -s bench`` (or ``python -m legendre.benchmark``) prints the full
 #    table, at 2000 and 2 000 000 points, with peak memory for every method;
-#    :doc:`plot_06_compiling` finds when compiling the autograd step pays;
+#    :doc:`../core/plot_07_compiling` finds when compiling the autograd step pays;
 #    :func:`legendre.fit` documents the ``method`` argument.
 
 # sphinx_gallery_thumbnail_number = 1

@@ -2,6 +2,9 @@ r"""
 Function transforms
 ===================
 
+**You will learn** to use a custom Function with ``grad``, ``vmap`` and
+``jacrev``, second derivatives included.
+
 ``torch.func`` turns functions into other functions: ``grad(f)`` computes
 the gradient of a scalar function, ``vmap(f)`` maps ``f`` over a batch
 dimension, and ``jacrev(f)`` builds a whole Jacobian. They compose, so
@@ -10,13 +13,15 @@ dimension, and ``jacrev(f)`` builds a whole Jacobian. They compose, so
 A custom :class:`torch.autograd.Function` takes part if it is written in the
 style these transforms expect: ``forward`` without ``ctx``, a separate
 ``setup_context``, and ``generate_vmap_rule = True`` (or a hand-written
-``vmap``). :class:`legendre.LegendrePolynomial` is written that way, and its
-backward pass is itself differentiable, so second derivatives work too.
+``vmap``), as :doc:`plot_03_modern_style` explains.
+:class:`legendre.LegendrePolynomial`, whose code that page shows, is written
+that way, and its backward pass is itself differentiable, so second
+derivatives work too.
 """
 
 # %%
-# Where to run
-# ------------
+# Precision
+# ---------
 # Double precision lets us compare with NumPy to many digits; Apple's MPS has
 # no float64, so there we settle for float32.
 import torch
