@@ -35,8 +35,8 @@ from pathlib import Path
 
 import torch
 
-from .functions import LegendrePolynomial3
-from .trainer import TUTORIAL_INIT, TUTORIAL_LR, fit
+from ..functions import LegendrePolynomial3
+from ..trainer import TUTORIAL_INIT, TUTORIAL_LR, fit
 
 #: Everything :func:`run` can time, in table order.
 METHODS = ("original", "function", "autograd", "fused", "compiled", "floor")
