@@ -160,8 +160,9 @@ def site(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
-    """Check style and common bugs with ruff."""
-    install(session, "lint", package=False)
+    """Check style and common bugs with ruff, and the package's types with mypy (strict)."""
+    install(session, "lint", "typecheck", package=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy")  # configured in pyproject.toml; its cache keeps a rerun fast
     session.run("actionlint")  # the publishing workflows in .github/workflows

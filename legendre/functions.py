@@ -34,6 +34,7 @@ class LegendrePolynomial3(torch.autograd.Function):
 
         Returns ``grad_output * P3'(x)``, using the ``x`` saved by :meth:`forward`.
         """
+        x: torch.Tensor
         (x,) = ctx.saved_tensors
         return grad_output * 1.5 * (5 * x**2 - 1)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import torch
 
@@ -89,8 +90,10 @@ class FitResult:
         with torch.no_grad():
             theta = torch.tensor(self.coefficients, dtype=x.dtype, device=x.device)
             if self.degree is None:
-                a, b, c, d = theta
-                return a + b * LegendrePolynomial3.apply(c + d * x)
+                a, b, c, d = theta.unbind()
+                p3: Callable[[torch.Tensor], torch.Tensor] = LegendrePolynomial3.apply
+                return a + b * p3(c + d * x)
+            assert self.domain is not None  # fit sets it for every series
             lo, hi = self.domain
             return legendre_basis(_to_window(x, lo, hi), self.degree) @ theta
 
@@ -349,16 +352,16 @@ def _optimizer_step(
     """One training step: returns the loss *before* the update, detached."""
     if optimizer == "sgd":
 
-        def step() -> torch.Tensor:
+        def sgd_step() -> torch.Tensor:
             loss = loss_fn()
             loss.backward()
             with torch.no_grad():
                 for p in params:
-                    p -= lr * p.grad
+                    p -= lr * cast(torch.Tensor, p.grad)  # backward() has just set it
                     p.grad = None
             return loss.detach()
 
-        return step
+        return sgd_step
 
     if optimizer == "adam":
         opt: torch.optim.Optimizer = torch.optim.Adam(params, lr=lr)
@@ -378,10 +381,13 @@ def _optimizer_step(
         loss.backward()
         return loss
 
-    def step() -> torch.Tensor:
-        return opt.step(closure).detach()
+    def optimizer_step() -> torch.Tensor:
+        # torch annotates a closure's loss as a float, but Adam and LBFGS return whatever
+        # the closure returned: here, the loss tensor
+        loss: torch.Tensor = opt.step(closure)  # type: ignore[arg-type,assignment]
+        return loss.detach()
 
-    return step
+    return optimizer_step
 
 
 def _logged(step: int, log_every: int | None) -> bool:

@@ -84,7 +84,7 @@ def build_floor() -> Callable[[torch.Tensor, torch.Tensor, int, float], float] |
         theta = torch.tensor(TUTORIAL_INIT, dtype=torch.float32)
         losses = torch.empty(max(steps, 1), dtype=torch.float32)
 
-        def address(tensor: torch.Tensor) -> ctypes._Pointer:
+        def address(tensor: torch.Tensor) -> ctypes._Pointer[ctypes.c_float]:
             return ctypes.cast(tensor.data_ptr(), pointer)
 
         descend(address(x), address(y), x.numel(), address(theta), lr, steps, address(losses))

@@ -40,7 +40,12 @@ def time_rounds(
     x, y = tutorial_data(n, device)
     runners = {method: runner(method, x, y, steps) for method in methods}
     warmers = {method: runner(method, x, y, 1) for method in methods}
-    sync = torch.cuda.synchronize if x.device.type == "cuda" else lambda: None
+    on_cuda = x.device.type == "cuda"
+
+    def sync() -> None:
+        if on_cuda:
+            torch.cuda.synchronize()
+
     for run_once in runners.values():
         run_once()
     samples: dict[str, list[float]] = {method: [] for method in methods}

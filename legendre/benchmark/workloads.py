@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import cast
 
 import torch
 
@@ -53,27 +54,27 @@ def default_steps(n: int) -> int:
 
 
 def original_loop(x: torch.Tensor, y: torch.Tensor, steps: int, lr: float) -> float:
-    """The tutorial's training loop as it stands there, minus the printing; returns the last loss.
+    """The tutorial's training loop, operation for operation, minus the printing.
 
-    Like the tutorial it reads the loss back to the host every 100 steps.
+    Like the tutorial it reads the loss back to the host every 100 steps; it
+    returns the last loss read.
     """
-    a, b, c, d = (
+    params = [
         torch.full((), value, dtype=x.dtype, device=x.device, requires_grad=True)
         for value in TUTORIAL_INIT
-    )
+    ]
+    a, b, c, d = params
     last = math.nan
     for t in range(steps):
-        p3 = LegendrePolynomial3.apply
+        p3: Callable[[torch.Tensor], torch.Tensor] = LegendrePolynomial3.apply
         loss = (a + b * p3(c + d * x) - y).pow(2).sum()
         if t % 100 == 99:
             last = loss.item()
         loss.backward()
         with torch.no_grad():
-            a -= lr * a.grad
-            b -= lr * b.grad
-            c -= lr * c.grad
-            d -= lr * d.grad
-        a.grad = b.grad = c.grad = d.grad = None
+            for p in params:
+                p -= lr * cast(torch.Tensor, p.grad)  # backward() has just set it
+                p.grad = None
     return last
 
 
