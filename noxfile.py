@@ -135,9 +135,11 @@ def translations(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True, default=False)
 def bench(session: nox.Session) -> None:
-    """Time every fit(method=...) against the original loop and a C floor (``-- --help``)."""
+    """Time every fit(method=...) against the original loop and a C floor; check the targets."""
     install(session, "bench")
-    session.run("python", "-m", "legendre.benchmark", *session.posargs)
+    # `python -m legendre.benchmark` (same options, ``-- --help``), then the project's
+    # performance targets, which live beside their tests rather than in the package
+    session.run("python", str(ROOT / "tests" / "perf_targets.py"), *session.posargs)
 
 
 @nox.session(reuse_venv=True, default=False)
@@ -158,8 +160,9 @@ def site(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
-    """Check style and common bugs with ruff."""
-    install(session, "lint", package=False)
+    """Check style and common bugs with ruff, and the package's types with mypy (strict)."""
+    install(session, "lint", "typecheck", package=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy")  # configured in pyproject.toml; its cache keeps a rerun fast
     session.run("actionlint")  # the publishing workflows in .github/workflows

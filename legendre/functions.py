@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 from typing import Any
 
 import torch
+
+from ._checks import check_int, check_points
 
 
 class LegendrePolynomial3(torch.autograd.Function):
@@ -33,25 +34,9 @@ class LegendrePolynomial3(torch.autograd.Function):
 
         Returns ``grad_output * P3'(x)``, using the ``x`` saved by :meth:`forward`.
         """
+        x: torch.Tensor
         (x,) = ctx.saved_tensors
         return grad_output * 1.5 * (5 * x**2 - 1)
-
-
-def _check_input(x: object) -> None:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if not x.dtype.is_floating_point:
-        # Integer x would give P_0 and P_1 an integer dtype but P_2 a float one, and no
-        # gradients; complex x is outside the real-valued API this module promises.
-        raise TypeError(f"x must have a real floating dtype, got {x.dtype}")
-
-
-def _check_degree(n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be an int, got {n!r} of type {type(n).__name__}")
-    if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
-    return int(n)
 
 
 def _bonnet(x: torch.Tensor, n: int) -> Iterator[torch.Tensor]:
@@ -150,8 +135,8 @@ class LegendrePolynomial(torch.autograd.Function):
         torch.Tensor
             A new tensor like ``x`` (never ``x`` itself, even for ``n = 1``).
         """
-        _check_input(x)
-        return _legendre(x, _check_degree(n))
+        check_points(x)
+        return _legendre(x, check_int("n", n, 0, show_type=True))
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:

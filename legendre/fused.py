@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TypedDict
 
 import torch
 
@@ -48,6 +49,13 @@ _G_BY_PARAMETER = (
     ((0, 0, 0, 0), (0, 0, 0, 2), (0, 0, 0, 0), (0, 0, 0, 0)),
 )
 _G_CONSTANT = ((2, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0))
+
+
+class _Like(TypedDict):
+    """The keywords that make a new tensor like the data: ``torch.empty(n, **like)``."""
+
+    dtype: torch.dtype
+    device: torch.device
 
 
 class FusedStep:
@@ -82,7 +90,7 @@ class FusedStep:
 
     def __init__(self, theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: float):
         n = x.numel()
-        like = {"dtype": x.dtype, "device": x.device}
+        like: _Like = {"dtype": x.dtype, "device": x.device}
         self.theta, self.x, self.y, self.lr = theta, x, y, lr
         self.a, self.b, self.c, self.d = theta.unbind()
         self.block = torch.empty((3, n), **like)

@@ -8,13 +8,13 @@ plain gradient descent updates ``a, b, c, d``.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import torch
 
+from ._checks import check_choice, check_data, check_init, check_int, check_lr
 from .device import resolve_device
 from .functions import LegendrePolynomial3, legendre_basis
 from .fused import FusedStep, compiled_step
@@ -26,9 +26,6 @@ TUTORIAL_INIT = (0.0, -1.0, 0.0, 0.3)
 TUTORIAL_LR = 5e-6
 
 OPTIMIZERS = ("sgd", "adam", "lbfgs")
-METHODS = ("function", "autograd", "fused", "compiled")
-# Methods that replace autograd with the tutorial model's hand-derived gradients.
-_ANALYTIC = ("fused", "compiled")
 
 # Step sizes used when ``lr`` is left out. The tutorial's 5e-6 suits plain
 # gradient descent on a *summed* loss; Adam normalises its steps, and LBFGS
@@ -93,8 +90,10 @@ class FitResult:
         with torch.no_grad():
             theta = torch.tensor(self.coefficients, dtype=x.dtype, device=x.device)
             if self.degree is None:
-                a, b, c, d = theta
-                return a + b * LegendrePolynomial3.apply(c + d * x)
+                a, b, c, d = theta.unbind()
+                p3: Callable[[torch.Tensor], torch.Tensor] = LegendrePolynomial3.apply
+                return a + b * p3(c + d * x)
+            assert self.domain is not None  # fit sets it for every series
             lo, hi = self.domain
             return legendre_basis(_to_window(x, lo, hi), self.degree) @ theta
 
@@ -109,74 +108,76 @@ def _to_window(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
     return (2 * x - (lo + hi)) / (hi - lo)
 
 
-def _p3_for(method: str) -> Callable[[torch.Tensor], torch.Tensor]:
-    """P3 as the tutorial computes it (the custom Function), or in plain tensor operations."""
-    if method == "function":
-        return LegendrePolynomial3.apply
-
-    def p3(z: torch.Tensor) -> torch.Tensor:
-        return 0.5 * (5 * z**3 - 3 * z)
-
-    return p3
+#: One training step: it updates the parameters in place and returns the loss
+#: *before* the update, detached and left on the device.
+Step = Callable[[], torch.Tensor]
 
 
-def _check_data(x: object, y: object) -> None:
-    for name, value in (("x", x), ("y", y)):
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
-        if not value.dtype.is_floating_point:
-            raise TypeError(f"{name} must have a floating dtype, got {value.dtype}")
-        if value.numel() == 0:
-            raise ValueError(f"{name} is empty")
-    if x.dtype != y.dtype:
-        raise TypeError(f"x and y must share a dtype, got x: {x.dtype} and y: {y.dtype}")
-    if x.shape != y.shape:
-        raise ValueError(
-            f"x and y must have the same shape, got x: {tuple(x.shape)} and y: {tuple(y.shape)}"
-        )
-    if x.device != y.device:
-        raise ValueError(f"x and y are on different devices ({x.device} and {y.device})")
-    for name, value in (("x", x), ("y", y)):
-        # The extremes are NaN or infinite exactly when some value is. aminmax finds
-        # them in one pass; isfinite(value).all() would allocate a mask the size of
-        # the data first (on two million points, more memory than the fused step).
-        if not torch.isfinite(torch.stack(torch.aminmax(value))).all():
-            raise ValueError(f"{name} holds inf or NaN values")
+@dataclass(frozen=True)
+class _Problem:
+    """What a builder needs, every argument checked: the data, the model, the step size."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    init: tuple[float, ...]
+    lr: float
+    optimizer: str
+    #: ``None`` for the tutorial model; for a series, its degree and the ``(lo, hi)``
+    #: interval of ``x`` that is mapped onto ``[-1, 1]``.
+    series: tuple[int, tuple[float, float]] | None
 
 
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+@dataclass(frozen=True)
+class _Method:
+    """One ``method=`` of :func:`fit`: how it builds the parameters and a ready step."""
+
+    build: Callable[[_Problem], tuple[list[torch.Tensor], Step]]
+    #: The tutorial model's gradients, written out by hand: no autograd (so the step
+    #: runs under inference mode), and only plain gradient descent on that one model.
+    hand_derived: bool
 
 
-def _check_lr(lr: object) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(f"lr must be a real number, got {lr!r}")
-    if not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be finite and > 0, got {lr!r}")
-    return float(lr)
+def _hand_derived(
+    make_step: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], Step],
+) -> _Method:
+    """A method that skips autograd: ``make_step(theta, x, y, lr)`` updates ``theta`` itself."""
+
+    def build(problem: _Problem) -> tuple[list[torch.Tensor], Step]:
+        # One (4,) tensor updated in place; the gradients are written out by hand.
+        x, y = problem.x, problem.y
+        theta = torch.tensor(problem.init, dtype=x.dtype, device=x.device)
+        return [theta], make_step(theta, x.reshape(-1), y.reshape(-1), problem.lr)
+
+    return _Method(build, hand_derived=True)
 
 
-def _check_init(init: object, count: int, model: str) -> tuple[float, ...]:
-    if isinstance(init, (str, bytes)) or not isinstance(init, Sequence):
-        raise TypeError(f"init must be a sequence of {count} numbers for {model}, got {init!r}")
-    if len(init) != count:
-        raise ValueError(f"init must hold {count} numbers for {model}, got {len(init)}")
-    for value in init:
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"init must hold real numbers, got {value!r}")
-        if not math.isfinite(value):
-            raise ValueError(f"init must hold finite numbers, got {value!r}")
-    return tuple(float(value) for value in init)
+def _autograd(p3: Callable[[torch.Tensor], torch.Tensor]) -> _Method:
+    """A method whose gradients autograd computes (through ``p3`` for the tutorial model)."""
+
+    def build(problem: _Problem) -> tuple[list[torch.Tensor], Step]:
+        # inference tensors cannot be saved for the backward pass
+        x, y = (t.clone() if t.is_inference() else t for t in (problem.x, problem.y))
+        if problem.series is None:
+            params, loss_fn = _tutorial_loss(x, y, problem.init, p3)
+        else:
+            params, loss_fn = _series_loss(x, y, problem.init, *problem.series)
+        return params, _optimizer_step(problem.optimizer, params, loss_fn, problem.lr)
+
+    return _Method(build, hand_derived=False)
 
 
-def _check_choice(name: str, value: object, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
+def _p3(z: torch.Tensor) -> torch.Tensor:
+    """P3 in plain tensor operations, for autograd to differentiate itself."""
+    return 0.5 * (5 * z**3 - 3 * z)
+
+
+_METHODS = {
+    "function": _autograd(LegendrePolynomial3.apply),  # the tutorial's custom Function
+    "autograd": _autograd(_p3),
+    "fused": _hand_derived(FusedStep),
+    "compiled": _hand_derived(compiled_step),
+}
+METHODS = tuple(_METHODS)
 
 
 def fit(
@@ -249,103 +250,100 @@ def fit(
     DivergenceError
         If the loss becomes infinite or NaN; the message names the first such step.
     """
-    _check_data(x, y)
-    steps = _check_int("steps", steps, 0)
+    x, y = check_data(x, y)
+    steps = check_int("steps", steps, 0)
     if log_every is not None:
-        log_every = _check_int("log_every", log_every, 1)
+        log_every = check_int("log_every", log_every, 1)
     if degree is not None:
-        degree = _check_int("degree", degree, 0)
-    optimizer = _check_choice("optimizer", optimizer, OPTIMIZERS)
-    method = _check_choice("method", method, METHODS)
-    if method in _ANALYTIC and (degree is not None or optimizer != "sgd"):
+        degree = check_int("degree", degree, 0)
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    chosen = _METHODS[check_choice("method", method, METHODS)]
+    if chosen.hand_derived and (degree is not None or optimizer != "sgd"):
         raise ValueError(
             f"method={method!r} computes the gradients of the tutorial model by hand: it "
             f"needs degree=None and optimizer='sgd' (got degree={degree!r}, "
             f"optimizer={optimizer!r}); use method='function' or 'autograd'"
         )
-    lr = _DEFAULT_LR[optimizer] if lr is None else _check_lr(lr)
+    lr = _DEFAULT_LR[optimizer] if lr is None else check_lr(lr)
     if degree is None:
-        init = _check_init(TUTORIAL_INIT if init is None else init, 4, "a + b * P3(c + d x)")
+        start = check_init(TUTORIAL_INIT if init is None else init, 4, "a + b * P3(c + d x)")
     else:
         count = degree + 1
-        init = _check_init((0.0,) * count if init is None else init, count, f"degree {degree}")
+        start = check_init((0.0,) * count if init is None else init, count, f"degree {degree}")
     if device is not None:
         target = resolve_device(device)
         x, y = x.to(target), y.to(target)
     x, y = x.detach(), y.detach()
+    series = None if degree is None else (degree, _domain(x))
 
     # Autograd needs grad mode and ordinary tensors, even when fit is called under
     # torch.no_grad() or torch.inference_mode(); the hand-derived steps need neither,
     # and inference mode spares them the version counting autograd would still do.
-    with torch.inference_mode(method in _ANALYTIC):
-        if method not in _ANALYTIC:
-            # inference tensors cannot be saved for the backward pass
-            x, y = (t.clone() if t.is_inference() else t for t in (x, y))
-        params, domain, history = _setup_and_train(
-            x, y, method, optimizer, degree, init, lr, steps, log_every
-        )
+    with torch.inference_mode(chosen.hand_derived):
+        params, step = chosen.build(_Problem(x, y, start, lr, optimizer, series))
+        try:
+            history = _train(step, steps, log_every)
+        except _NotFinite as stop:
+            raise DivergenceError(stop.step, stop.last_finite, lr) from None
     coefficients = tuple(v for p in params for v in p.detach().reshape(-1).tolist())
     result = FitResult(
         coefficients=coefficients,
         losses=[(s, history[s]) for s in range(steps) if _logged(s, log_every)],
         history=history,
         degree=degree,
-        domain=domain,
+        domain=None if series is None else series[1],
     )
     if log_every is not None:
         print(f"Result: {result}")
     return result
 
 
-def _setup_and_train(
+def _domain(x: torch.Tensor) -> tuple[float, float]:
+    """The ``(lo, hi)`` of ``x`` that a series maps onto ``[-1, 1]``."""
+    lo, hi = x.min().item(), x.max().item()
+    if lo == hi:
+        raise ValueError("x must hold at least two distinct values to fit a series")
+    return lo, hi
+
+
+def _tutorial_loss(
     x: torch.Tensor,
     y: torch.Tensor,
-    method: str,
-    optimizer: str,
-    degree: int | None,
     init: tuple[float, ...],
-    lr: float,
-    steps: int,
-    log_every: int | None,
-) -> tuple[list[torch.Tensor], tuple[float, float] | None, list[float]]:
-    """Build the model's parameters and step, and train; returns (params, domain, history)."""
+    p3: Callable[[torch.Tensor], torch.Tensor],
+) -> tuple[list[torch.Tensor], Callable[[], torch.Tensor]]:
+    """The tutorial model's parameters and its summed squared error."""
+    # Four separate scalars, created like the tutorial's, keep its numbers bit for bit.
+    params = [
+        torch.tensor(value, dtype=x.dtype, device=x.device).requires_grad_() for value in init
+    ]
+    a, b, c, d = params
 
-    def tensor(value: object) -> torch.Tensor:
-        return torch.tensor(value, dtype=x.dtype, device=x.device).requires_grad_()
+    def loss_fn() -> torch.Tensor:
+        return (a + b * p3(c + d * x) - y).pow(2).sum()
 
-    if method in _ANALYTIC:
-        # One (4,) tensor updated in place; the gradients are written out by hand.
-        theta = torch.tensor(init, dtype=x.dtype, device=x.device)
-        flat_x, flat_y = x.reshape(-1), y.reshape(-1)
-        make_step = FusedStep if method == "fused" else compiled_step
-        step_fn = make_step(theta, flat_x, flat_y, lr)
-        params, domain = [theta], None
-    elif degree is None:
-        # Four separate scalars, created like the tutorial's, keep its numbers bit for bit.
-        params = [tensor(value) for value in init]
-        p3, (a, b, c, d) = _p3_for(method), params
-        domain = None
-
-        def loss_fn() -> torch.Tensor:
-            return (a + b * p3(c + d * x) - y).pow(2).sum()
-
-    else:
-        # The series is linear in its weights: build the basis once, outside the loop.
-        domain = (x.min().item(), x.max().item())
-        if domain[0] == domain[1]:
-            raise ValueError("x must hold at least two distinct values to fit a series")
-        basis = legendre_basis(_to_window(x, *domain), degree)
-        params = [tensor(init)]
-
-        def loss_fn() -> torch.Tensor:
-            return (basis @ params[0] - y).pow(2).sum()
-
-    if method not in _ANALYTIC:
-        step_fn = _make_step(optimizer, params, loss_fn, lr)
-    return params, domain, _train(step_fn, steps, log_every, lr)
+    return params, loss_fn
 
 
-def _make_step(
+def _series_loss(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    init: tuple[float, ...],
+    degree: int,
+    domain: tuple[float, float],
+) -> tuple[list[torch.Tensor], Callable[[], torch.Tensor]]:
+    """A series' weights, as one tensor, and its summed squared error."""
+    # The series is linear in its weights: build the basis once, outside the loop.
+    basis = legendre_basis(_to_window(x, *domain), degree)
+    weights = torch.tensor(init, dtype=x.dtype, device=x.device).requires_grad_()
+
+    def loss_fn() -> torch.Tensor:
+        return (basis @ weights - y).pow(2).sum()
+
+    return [weights], loss_fn
+
+
+def _optimizer_step(
     optimizer: str,
     params: list[torch.Tensor],
     loss_fn: Callable[[], torch.Tensor],
@@ -354,16 +352,16 @@ def _make_step(
     """One training step: returns the loss *before* the update, detached."""
     if optimizer == "sgd":
 
-        def step() -> torch.Tensor:
+        def sgd_step() -> torch.Tensor:
             loss = loss_fn()
             loss.backward()
             with torch.no_grad():
                 for p in params:
-                    p -= lr * p.grad
+                    p -= lr * cast(torch.Tensor, p.grad)  # backward() has just set it
                     p.grad = None
             return loss.detach()
 
-        return step
+        return sgd_step
 
     if optimizer == "adam":
         opt: torch.optim.Optimizer = torch.optim.Adam(params, lr=lr)
@@ -383,20 +381,29 @@ def _make_step(
         loss.backward()
         return loss
 
-    def step() -> torch.Tensor:
-        return opt.step(closure).detach()
+    def optimizer_step() -> torch.Tensor:
+        # torch annotates a closure's loss as a float, but Adam and LBFGS return whatever
+        # the closure returned: here, the loss tensor
+        loss: torch.Tensor = opt.step(closure)  # type: ignore[arg-type,assignment]
+        return loss.detach()
 
-    return step
+    return optimizer_step
 
 
 def _logged(step: int, log_every: int | None) -> bool:
     return log_every is not None and step % log_every == log_every - 1
 
 
-def _train(
-    step_fn: Callable[[], torch.Tensor], steps: int, log_every: int | None, lr: float
-) -> list[float]:
-    """Run ``steps`` steps, print the logged losses, and stop on divergence.
+class _NotFinite(Exception):
+    """:func:`_train` stopped at ``step``: :func:`fit` turns this into a DivergenceError."""
+
+    def __init__(self, step: int, last_finite: float | None):
+        super().__init__(step, last_finite)
+        self.step, self.last_finite = step, last_finite
+
+
+def _train(step_fn: Step, steps: int, log_every: int | None) -> list[float]:
+    """Run ``steps`` steps, print the logged losses, and stop at the first loss not finite.
 
     Losses stay on the device and are checked in batches, so the loop syncs
     with the host no more often than the tutorial's own ``loss.item()`` calls.
@@ -412,7 +419,7 @@ def _train(
             if not bool(finite.all()):
                 first = int((~finite).nonzero()[0])
                 before = history + values[:first].tolist()
-                raise DivergenceError(step - len(pending) + 1 + first, (before or [None])[-1], lr)
+                raise _NotFinite(step - len(pending) + 1 + first, before[-1] if before else None)
             history.extend(values.tolist())
             pending.clear()
             if _logged(step, log_every):

@@ -2,14 +2,14 @@
 
 import pytest
 
-from legendre import fit
+from legendre import fit, trainer
 from legendre.benchmark import (
+    METHODS,
     Row,
     build_floor,
     format_table,
     original_loop,
     run,
-    targets,
     tutorial_data,
 )
 
@@ -48,6 +48,20 @@ def test_unknown_method_is_a_clear_error():
         run([10], ["fastest"])
 
 
+def test_benchmark_times_every_method_of_fit_between_the_original_loop_and_the_floor():
+    assert ("original", *trainer.METHODS, "floor") == METHODS
+
+
+def test_command_line_lists_its_options():
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "legendre.benchmark", "--help"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert out.startswith("usage: python -m legendre.benchmark")
+    assert "--methods {original,function,autograd,fused,compiled,floor}" in out
+
+
 def test_benchmark_module_stays_out_of_import_legendre():
     # it imports subprocess, ctypes and friends; `import legendre` must not pay for them
     import subprocess
@@ -58,31 +72,6 @@ def test_benchmark_module_stays_out_of_import_legendre():
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_targets_are_read_from_the_rows_they_concern():
-    rows = [
-        Row("original", 2000, 400e-6),
-        Row("function", 2000, 412e-6),
-        Row("fused", 2000, 50e-6),
-        Row("original", 2_000_000, 20e-3),
-        Row("fused", 2_000_000, 6e-3, peak_bytes=int(3.2 * 4 * 2_000_000)),
-        Row("compiled", 2_000_000, 0.9e-3),
-        Row("floor", 2_000_000, 0.25e-3),
-    ]
-    found = {target.name: target for target in targets(rows)}
-    assert len(found) == 4
-    function, fused, fastest, memory = found.values()
-    assert (function.value, function.met) == (pytest.approx(1.03), True)
-    assert (fused.value, fused.met) == (pytest.approx(8.0), False)
-    assert "compiled" in fastest.name
-    assert (fastest.value, fastest.met) == (pytest.approx(3.6), False)
-    assert (memory.value, memory.met) == (pytest.approx(3.2), False)
-    assert str(fused) == "original / fused at n=2000: 8 (target >= 10) NOT MET"
-
-
-def test_targets_skip_what_was_not_measured():
-    assert targets([Row("fused", 2000, 50e-6)]) == []
-
-
 def test_benchmark_keeps_freed_memory_on_linux():
     # in a child process: the setting would otherwise stay with the test process
     import subprocess
@@ -91,34 +80,6 @@ def test_benchmark_keeps_freed_memory_on_linux():
     code = "from legendre.benchmark import keep_freed_memory; print(keep_freed_memory())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(sys.platform.startswith("linux"))
-
-
-def test_ratios_of_methods_timed_together_are_taken_round_by_round():
-    # A slow spell that hits both methods in the same round cancels out.
-    original = Row("original", 2000, 0.0, samples=(1.0, 5.0, 1.0, 1.0, 5.0))
-    function = Row("function", 2000, 0.0, samples=(1.02, 5.1, 1.02, 1.02, 5.1))
-    (target,) = targets([original, function])
-    assert target.value == pytest.approx(1.02)
-    assert target.spread == (pytest.approx(1.02), pytest.approx(1.02))
-    assert "middle half of the rounds 1.02-1.02" in str(target)
-
-
-def test_round_ratios_follow_the_order_of_the_rounds():
-    original = Row("original", 2000, 0.0, samples=(1.0, 2.0, 3.0))
-    fused = Row("fused", 2000, 0.0, samples=(0.1, 0.4, 0.1))
-    (target,) = targets([original, fused])
-    assert target.value == pytest.approx(10.0)  # rounds: 10, 5, 30
-    assert target.spread == (pytest.approx(5.0), pytest.approx(30.0))
-
-
-def test_a_target_inside_the_scatter_of_the_rounds_is_reported_as_unresolved():
-    original = Row("original", 2000, 0.0, samples=(1.0, 1.0, 1.0, 1.0, 1.0))
-    function = Row("function", 2000, 0.0, samples=(0.98, 1.02, 1.06, 1.09, 1.0))
-    (target,) = targets([original, function])
-    assert target.spread == (pytest.approx(1.0), pytest.approx(1.06))
-    assert target.met
-    assert not target.resolved
-    assert str(target).endswith("met by the median, but the rounds scatter across the target")
 
 
 def test_the_installed_version_is_the_one_written_in_the_package():

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
+import legendre_fresh as fresh
 import pytest
+from example_filter import filename_pattern
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_extension():
-    path = ROOT / "docs" / "_ext" / "legendre_fresh.py"
-    spec = importlib.util.spec_from_file_location("legendre_fresh", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["legendre_fresh"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fresh = _load_extension()
 
 
 def _package(tmp_path: Path) -> Path:
@@ -63,9 +51,6 @@ def test_a_new_fingerprint_forgets_every_recorded_run_and_an_unchanged_one_none(
 
 
 # -- docs/_ext/example_filter.py: LEGENDRE_EXAMPLES ------------------------------------------
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from example_filter import filename_pattern
-
 EXAMPLES = ROOT / "examples"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import subprocess
@@ -11,24 +10,12 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import legendre_publish as publish
 import pytest
 from sphinx.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-
-
-def _load_extension():
-    spec = importlib.util.spec_from_file_location(
-        "legendre_publish", DOCS / "_ext" / "legendre_publish.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["legendre_publish"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-publish = _load_extension()
 TWINS = {"en": ("ko", "한국어", "ko/"), "ko": ("en", "English", "../")}
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import timing_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,14 +19,9 @@ fcntl = pytest.importorskip("fcntl", reason="the lock uses flock, which Windows 
 
 @pytest.fixture
 def timing(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location(
-        "timing_examples", ROOT / "docs" / "_ext" / "timing_examples.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.setattr(module, "LOCK", tmp_path / "examples.lock")
-    yield module
-    module.hold_the_cpu(GALLERY, "done.py", "after")
+    monkeypatch.setattr(timing_examples, "LOCK", tmp_path / "examples.lock")
+    yield timing_examples
+    timing_examples.hold_the_cpu(GALLERY, "done.py", "after")
 
 
 def other_build_can_take(lock: Path, kind: str) -> bool:

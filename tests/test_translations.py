@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import ast
 import html
-import importlib.util
 import io
 import json
 import re
-import runpy
-import sys
 import tokenize
 from collections import Counter
 from pathlib import Path
 
+import legendre_korean
+import messages
 import pytest
+import translate
 
 ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("translate", ROOT / "docs" / "translate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["translate"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-translate = _load_tool()
 EXAMPLES = sorted((ROOT / "examples").rglob("*.py"))
 
 
@@ -66,13 +57,13 @@ def test_catalogs_translate_every_english_message(english_messages, catalogs):
 
 
 def test_theme_catalog_translates_every_gallery_label():
-    extension = runpy.run_path(str(ROOT / "docs" / "_ext" / "legendre_korean.py"))
-    labels = extension["GALLERY_LABELS"] + list(extension["GALLERY_PATTERNS"].values())
+    patterns = legendre_korean.GALLERY_PATTERNS
+    labels = legendre_korean.GALLERY_LABELS + list(patterns.values())
     catalog = translate.read_catalog(translate.THEME_CATALOG)
     messages = {message.id: message for message in catalog if message.id}
     assert set(labels) <= set(messages)
     assert all(message.string and not message.fuzzy for message in messages.values())
-    for pattern, message in extension["GALLERY_PATTERNS"].items():  # same placeholders
+    for pattern, message in patterns.items():  # same placeholders
         assert re.compile(pattern).groups == len(re.findall(r"\{\d\}", messages[message].string))
 
 
@@ -83,8 +74,8 @@ def test_extraction_notices_a_changed_english_sentence(tmp_path):
     assert edited != source
     catalog = translate.read_catalog(translate.EXAMPLES_CATALOG)
     table = translate.translator(catalog)
-    before = [u.msgid for u in translate.units(translate.script_pieces(source))]
-    after = [u.msgid for u in translate.units(translate.script_pieces(edited))]
+    before = [u.msgid for u in messages.units(messages.script_pieces(source))]
+    after = [u.msgid for u in messages.units(messages.script_pieces(edited))]
     missing = [msgid for msgid in after if table(msgid) == msgid]
     assert [msgid for msgid in before if table(msgid) == msgid] == []
     assert missing == ["Where to run it"]
@@ -110,52 +101,6 @@ def test_translations_keep_references_literals_and_math(catalogs):
             if message.id.endswith("::") != message.string.endswith("::"):
                 changed.append((name, message.id, "a literal block needs its '::'"))
     assert not changed
-
-
-def _render(text: str, table: dict[str, str], *, prose: bool = True) -> str:
-    pieces = translate.rst_pieces(text, prose=prose)
-    return "\n".join(translate.render(pieces, lambda msgid: table.get(msgid, msgid)))
-
-
-def test_korean_titles_get_rules_as_wide_as_their_text():
-    text = "Training\n========\n\nSome text.\n\n---------\nWhat next\n---------\n"
-    table = {"Training": "학습", "Some text.": "본문.", "What next": "다음 단계"}
-    assert _render(text, table).split("\n") == [
-        "학습", "====", "", "본문.", "", "---------", "다음 단계", "---------", "",
-    ]  # fmt: skip
-
-
-def test_only_comments_of_code_and_no_directive_content_are_messages():
-    text = (
-        ".. toctree::\n   :maxdepth: 1\n\n   getting_started\n   api\n\n"
-        ".. math:: y = a + b x\n\n"
-        "Run this::\n\n    x = f(y)  # one step\n\n    z = x  # and another\n\n"
-        ".. code-block:: console\n\n   $ nox -s docs  # build\n"
-    )
-    msgids = [unit.msgid for unit in translate.units(translate.rst_pieces(text))]
-    assert msgids == ["Run this::", "one step", "and another", "build"]
-    table = {"one step": "한 단계", "build": "빌드"}
-    rendered = _render(text, table, prose=False)
-    assert rendered == text.replace("# one step", "# 한 단계").replace("# build", "# 빌드")
-
-
-def test_an_admonition_starting_on_its_directive_line_is_one_message():
-    text = ".. note:: Measured here,\n   on this machine.\n\n   More.\n"
-    pieces = translate.rst_pieces(text)
-    assert [unit.msgid for unit in translate.units(pieces)] == [
-        "Measured here, on this machine.",
-        "More.",
-    ]
-    table = {"Measured here, on this machine.": "여기서 잰 값입니다.", "More.": "더."}
-    assert _render(text, table) == ".. note:: 여기서 잰 값입니다.\n\n   더.\n"
-
-
-def test_wrapping_never_splits_inline_markup():
-    words = "``a * b`` 는 :math:`x + y` 와 `링크 텍스트 <https://example.org>`_ 를 씁니다"
-    for columns in range(8, 40):
-        lines = translate.wrap(words, columns)
-        assert " ".join(lines) == words
-        assert not any(line.startswith(("* ", "- ")) for line in lines)
 
 
 # -- Korean examples --------------------------------------------------------------------------

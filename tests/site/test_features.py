@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
@@ -11,6 +10,7 @@ from types import SimpleNamespace
 from urllib.parse import urljoin
 
 import jinja2
+import legendre_site
 import pytest
 from sitecheck import FIGURES, ROOT, html_pages
 
@@ -98,15 +98,6 @@ def _download_targets(text: str) -> list[str]:
 
 
 # -- "View source": present with a repository, absent without ----------------------
-def _site_extension():
-    spec = importlib.util.spec_from_file_location(
-        "legendre_site", DOCS / "_ext" / "legendre_site.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 CONFIG = SimpleNamespace(
     sphinx_gallery_conf={"gallery_dirs": "auto_examples", "examples_dirs": "../examples"},
     legendre_repository_branch="main",
@@ -129,25 +120,23 @@ REPOSITORY = "https://github.com/example/legendre"
     ],
 )
 def test_source_link_points_at_the_file_in_the_repository(pagename, path):
-    site_extension = _site_extension()
-    url = site_extension.source_url(REPOSITORY, pagename, DOCS, CONFIG)
+    url = legendre_site.source_url(REPOSITORY, pagename, DOCS, CONFIG)
     assert url == (None if path is None else f"{REPOSITORY}/blob/main/{path}")
-    assert site_extension.source_url(None, pagename, DOCS, CONFIG) is None
+    assert legendre_site.source_url(None, pagename, DOCS, CONFIG) is None
     if path:
         assert (ROOT / path).is_file()
 
 
 def test_every_page_with_a_source_maps_to_a_tracked_file(site):
-    site_extension = _site_extension()
     for page in html_pages(site):
-        url = site_extension.source_url(REPOSITORY, page.removesuffix(".html"), DOCS, CONFIG)
+        url = legendre_site.source_url(REPOSITORY, page.removesuffix(".html"), DOCS, CONFIG)
         if url:
             assert (ROOT / url.split("/blob/main/", 1)[1]).is_file(), page
 
 
 def test_source_link_must_be_an_https_url():
     with pytest.raises(ValueError, match="legendre_repository_url must be an https:// URL"):
-        _site_extension().source_url('javascript:alert("x")', "index", DOCS, CONFIG)
+        legendre_site.source_url('javascript:alert("x")', "index", DOCS, CONFIG)
 
 
 @pytest.mark.parametrize("url", [None, f"{REPOSITORY}/blob/main/docs/index.rst"])

@@ -1,0 +1,53 @@
+"""The table: one row per method and size, with ratios to the original loop and to the floor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: a method timed at one data size.
+
+    ``seconds_per_step`` is the median over the repeats; ``peak_bytes`` is the
+    peak memory above the data (``None`` where it could not be measured);
+    ``samples`` holds the seconds per step of each round, in order, so that
+    two methods timed together can be compared round by round.
+    """
+
+    method: str
+    n: int
+    seconds_per_step: float
+    peak_bytes: int | None = None
+    samples: tuple[float, ...] = ()
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """The rows as a text table, with ratios to the original loop and to the floor."""
+    per_n: dict[int, dict[str, Row]] = {}
+    for row in rows:
+        per_n.setdefault(row.n, {})[row.method] = row
+    header = (
+        f"{'n':>9}  {'method':<9} {'µs/step':>10} {'ns/point':>9} "
+        f"{'÷ original':>10} {'÷ floor':>8} {'peak extra':>11} {'arrays of n':>11}"
+    )
+    lines = [header, "-" * len(header)]
+    for n, by_method in per_n.items():
+        original, floor = by_method.get("original"), by_method.get("floor")
+        for method, row in by_method.items():
+            seconds = row.seconds_per_step
+
+            def ratio(reference: Row | None, seconds: float = seconds) -> str:
+                return f"{seconds / reference.seconds_per_step:.3g}" if reference else "-"
+
+            if row.peak_bytes is None:
+                memory = arrays = "-"
+            else:
+                memory = f"{row.peak_bytes / 2**20:.2f} MiB"
+                arrays = f"{row.peak_bytes / (4 * n):.2f}"  # float32 arrays of n points
+            lines.append(
+                f"{n:>9}  {method:<9} {seconds * 1e6:>10.2f} {seconds * 1e9 / n:>9.3f} "
+                f"{ratio(original):>10} {ratio(floor):>8} {memory:>11} {arrays:>11}"
+            )
+    return "\n".join(lines)
