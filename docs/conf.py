@@ -66,6 +66,9 @@ external_targets = {
     "torch.func.grad": _TORCH + "generated/torch.func.grad.html",
     "torch.func.vmap": _TORCH + "generated/torch.func.vmap.html",
     "torch.func.jacrev": _TORCH + "generated/torch.func.jacrev.html",
+    "torch.func": _TORCH + "func.html",
+    "torch.library.custom_op": _TORCH + "library.html#torch.library.custom_op",
+    "torch.library.opcheck": _TORCH + "library.html#torch.library.opcheck",
     "numpy.polynomial.legendre": _NUMPY + "routines.polynomials.legendre.html",
     "numpy.polynomial.Legendre.fit": _NUMPY
     + "generated/numpy.polynomial.legendre.Legendre.fit.html",

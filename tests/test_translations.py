@@ -70,7 +70,7 @@ def test_theme_catalog_translates_every_gallery_label():
 def test_extraction_notices_a_changed_english_sentence(tmp_path):
     """The guard itself: one edited word in an example makes one untranslated message."""
     source = EXAMPLES[0].read_text(encoding="utf-8")
-    edited = source.replace("# Where to run\n", "# Where to run it\n", 1)
+    edited = source.replace("# The device\n", "# The device it runs on\n", 1)
     assert edited != source
     catalog = translate.read_catalog(translate.EXAMPLES_CATALOG)
     table = translate.translator(catalog)
@@ -78,7 +78,7 @@ def test_extraction_notices_a_changed_english_sentence(tmp_path):
     after = [u.msgid for u in messages.units(messages.script_pieces(edited))]
     missing = [msgid for msgid in after if table(msgid) == msgid]
     assert [msgid for msgid in before if table(msgid) == msgid] == []
-    assert missing == ["Where to run it"]
+    assert missing == ["The device it runs on"]
 
 
 _ROLE = re.compile(r"(:[\w:.+-]+:`)(?:[^`<]*<)?([^`>]+)>?`")

@@ -60,7 +60,7 @@ assert classic is None
 # %%
 # The conversion
 # --------------
-# Three changes, and the mathematics stays the same. ``forward`` loses its
+# Two changes, and the mathematics stays the same. ``forward`` loses its
 # ``ctx`` argument: it only computes. ``setup_context(ctx, inputs, output)``
 # runs after it and receives the inputs as a tuple and the output; it is the
 # one place that writes to ``ctx``. ``backward`` does not change.
@@ -273,7 +273,7 @@ class Series(torch.autograd.Function):
 # %%
 # The weights of :math:`P_3` alone make the series the cubic, so both
 # gradients have a reference. First only the weights ask for a gradient,
-# then both inputs do:
+# then only the points do:
 weights = torch.tensor([0.0, 0.0, 0.0, 1.0], dtype=dtype, device=device, requires_grad=True)
 Series.apply(x, weights).sum().backward()
 reference_weights = basis(x, 3).sum(dim=0)  # sum over points of P_k(t)

@@ -2,6 +2,9 @@ r"""
 When to write a custom Function, and when not to
 ================================================
 
+**You will learn** when a custom Function is worth writing, and how to wrap
+NumPy code in one that works with ``vmap`` and :func:`torch.compile`.
+
 The earlier pages wrote :math:`P_3(x) = \tfrac12 (5x^3 - 3x)` as a custom
 :class:`torch.autograd.Function`. That is a good way to learn the mechanics,
 but autograd never needed the help: it differentiates those few tensor
@@ -24,8 +27,8 @@ call inside one graph.
 """
 
 # %%
-# Where to run
-# ------------
+# On the CPU
+# ----------
 # NumPy computes on the CPU only, so this page keeps every tensor there. The
 # Function below still accepts tensors on a GPU, by copying them to the CPU
 # and back; the section on the NumPy-backed Function says what that costs.
@@ -111,9 +114,10 @@ assert torch.allclose(function_gradient, p3_derivative(x))
 
 # %%
 # Nor is the custom Function faster for being custom: it still records a node
-# and autograd still replays it. :doc:`plot_08_performance` measures this; the
-# speed it finds comes from leaving autograd out of the step altogether. For
-# :math:`P_3`, then, plain tensor code is the better choice.
+# and autograd still replays it. :doc:`../further/plot_11_performance`
+# measures this; the speed it finds comes from leaving autograd out of the
+# step altogether. For :math:`P_3`, then, plain tensor code is the better
+# choice.
 #
 # When to: code autograd cannot see
 # ---------------------------------
@@ -162,11 +166,12 @@ assert missing == ["c", "d"]
 # series is another Legendre series, whose coefficients ``legder`` computes.
 # So ``backward`` calls the Function itself with those coefficients. That
 # keeps the backward pass visible to autograd too: second derivatives come out
-# right, unlike those of the NumPy backward in mistake 7 of
-# :doc:`plot_09_common_mistakes`.
+# right, unlike those of the NumPy backward in mistake 8 of
+# :doc:`plot_05_common_mistakes`.
 #
-# The Function is in the style :mod:`torch.func` expects: ``forward`` without
-# ``ctx``, and ``setup_context`` to save what ``backward`` needs. The
+# The Function is in the modern style of :doc:`plot_03_modern_style`:
+# ``forward`` without ``ctx``, and ``setup_context`` to save what
+# ``backward`` needs. The
 # coefficients are a tuple of Python floats: not a tensor, so ``backward``
 # returns ``None`` for them.
 #
@@ -461,8 +466,8 @@ assert attempt(lambda: grad(lambda point: legval(point, P3))(x[0])) is not None
 # .. seealso::
 #
 #    :doc:`plot_01_custom_function` writes the first Function;
-#    :doc:`plot_05_function_transforms` uses :mod:`torch.func` with a Function
-#    made of torch operations; :doc:`plot_06_compiling` compiles a training
+#    :doc:`plot_06_function_transforms` uses :mod:`torch.func` with a Function
+#    made of torch operations; :doc:`plot_07_compiling` compiles a training
 #    step that uses one.
 
 # sphinx_gallery_thumbnail_number = 1
