@@ -44,9 +44,9 @@ def p_n(t):
 # Per-point derivatives: ``vmap(grad(...))``
 # ------------------------------------------
 # ``grad`` wants a function with a scalar output, so we differentiate
-# :math:`P_5` at one point and let ``vmap`` run it on all 201 points at once (a small grid:
-# this page builds on a CPU). The independent check is NumPy's Legendre
-# module, which differentiates the series symbolically with ``legder``.
+# :math:`P_5` at one point and let ``vmap`` run it on all 201 points at
+# once. The independent check is NumPy's Legendre module, which
+# differentiates the series symbolically with ``legder``.
 import numpy as np
 from numpy.polynomial import legendre as npleg
 

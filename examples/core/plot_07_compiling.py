@@ -81,15 +81,18 @@ def steady(loss, params, x, y):
 # %%
 # Measuring eager and compiled
 # ----------------------------
-# The tutorial's 2000 points, and a hundred times more (modest, so that the
-# page builds in under a minute). For each size we time eager steps, reset
-# the compiler, time the first compiled call and the steady state, and check
-# that both modes agree. The first call of the first size includes the
-# compiler's start-up; generated code is cached on disk, so a machine that
-# compiled it before finds much of it ready. On the CPU both modes get one
-# thread: on a busy machine (like the one building these pages) generated
-# multi-threaded loops can wait longer for a descheduled thread than they
-# compute.
+# The tutorial's 2000 points, and a hundred times more. For each size we
+# time eager steps, reset the compiler, time the first compiled call and the
+# steady state, and check that both modes agree.
+#
+# .. note::
+#
+#    The first call of the first size includes the compiler's start-up;
+#    generated code is cached on disk, so a machine that compiled it before
+#    finds much of it ready. On the CPU both modes get one thread: on a busy
+#    machine, like the one that builds these pages, generated multi-threaded
+#    loops can wait longer for a descheduled thread than they compute. The
+#    sizes are modest so that the page builds in under a minute.
 sizes = {"2 000 points": 2_000, "200 000 points": 200_000}
 timings = {}
 threads = torch.get_num_threads()
