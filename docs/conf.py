@@ -12,6 +12,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # the site's own extensions
 
 from example_filter import filename_pattern
+from example_limit import limit_seconds
+
+# a bad LEGENDRE_EXAMPLE_LIMIT fails here, before any example has run
+limit_seconds(os.environ.get("LEGENDRE_EXAMPLE_LIMIT"))
 
 # -- Project -----------------------------------------------------------------
 project = "legendre"
@@ -97,8 +101,10 @@ sphinx_gallery_conf = {
     # still ends with its own running time
     "write_computation_times": False,
     # Examples that time code run alone, not beside the other language's build
-    # (docs/_ext/timing_examples.py); matplotlib is reset as by default.
-    "reset_modules": ("matplotlib", "timing_examples.hold_the_cpu"),
+    # (docs/_ext/timing_examples.py); an example that runs past LEGENDRE_EXAMPLE_LIMIT
+    # seconds (default 600) is stopped and fails the build (docs/_ext/example_limit.py);
+    # matplotlib is reset as by default.
+    "reset_modules": ("matplotlib", "timing_examples.hold_the_cpu", "example_limit.limit"),
     "reset_modules_order": "both",
 }
 
