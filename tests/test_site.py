@@ -207,6 +207,17 @@ def test_gallery_index_shows_the_tags_each_example_declares(site):
     assert "sg-tags.js" in html
 
 
+def test_gallery_index_has_both_sections_and_one_tag_list(site):
+    for root in ("", "ko/"):
+        html = (site / root / "auto_examples" / "index.html").read_text(encoding="utf-8")
+        # sphinx-gallery writes a list per section; its script fills the first, ids are unique
+        assert html.count("id='sg-tag-list'") == 1, root
+        sections = re.findall(r'<section id="([\w-]+)">', html)
+        assert len(sections) >= 3, sections  # the gallery, then its two sections
+        for section in ("core", "further"):
+            assert f'href="{section}/plot_' in html, (root, section)
+
+
 def test_tagged_example_pages_list_their_tags(site, example):
     stem, page = example
     tags = declared_tags(next(path for path in EXAMPLES if page_of(path) == stem))

@@ -107,6 +107,21 @@ def drop_thumbnail_tooltips(body: str) -> str:
     return re.sub(r'\stooltip="[^"]*"', "", body)
 
 
+TAG_LIST = "<div id='sg-tag-list' class='sphx-glr-tag-list'></div>"
+
+
+def one_tag_list(body: str) -> str:
+    """Keep the first of sphinx-gallery's tag lists: it writes one per gallery section.
+
+    They share an id, which HTML forbids; its script fills the first one only.
+    """
+    first = body.find(TAG_LIST)
+    if first < 0:
+        return body
+    end = first + len(TAG_LIST)
+    return body[:end] + body[end:].replace(TAG_LIST, "")
+
+
 def inline_viewcode_blocks(body: str) -> str:
     """viewcode wraps each definition in a ``<div>`` inside ``<pre>``, which HTML forbids."""
     if 'class="viewcode-block"' not in body:
@@ -196,7 +211,7 @@ def polish_page(app, pagename: str, templatename: str, context: dict, doctree) -
     if "body" in context:
         # A <pre> that scrolls sideways must take keyboard focus to be scrolled (WCAG 2.1.1).
         body = inline_viewcode_blocks(context["body"].replace("<pre>", '<pre tabindex="0">'))
-        body = drop_thumbnail_tooltips(body)
+        body = one_tag_list(drop_thumbnail_tooltips(body))
         body, styles = tidy_animations(body, context.get("title", ""))
         fonts = context["pathto"]("_static/mathjax", 1)
         context["body"], css = typeset(body, app.legendre_mathjax, fonts)
