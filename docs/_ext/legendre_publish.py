@@ -156,14 +156,17 @@ def wheel_url(app) -> str:
     return public_wheel_url(app) or wheel_name(app.config.release)
 
 
-def define_substitutions(app) -> None:
+def define_substitutions(app, config) -> None:
     """|wheel| linked to the published wheel (``|wheel|_``), for the pages (Getting started).
 
     Without a public address the link is relative: right from a page at the site's root.
+    Set when the configuration is read, before Sphinx compares it with the last build's:
+    set later, the pickled copy would always differ, and every page would be read again.
     """
-    name = wheel_name(app.config.release)
-    target = public_wheel_url(app) or f"{DIST}/{name}"
-    app.config.rst_epilog = (app.config.rst_epilog or "") + (
+    name = wheel_name(config.release)
+    base = config.html_baseurl or None
+    target = urljoin(base, f"{DIST}/{name}") if base else f"{DIST}/{name}"
+    config.rst_epilog = (config.rst_epilog or "") + (
         f"\n.. |wheel| replace:: {name}\n.. _wheel: {target}\n"
     )
 
@@ -179,7 +182,6 @@ def find_package_for_html(app) -> None:
         app.legendre_package = find_package(
             Path(app.config.legendre_dist), app.config.release, app.config.html_baseurl or None
         )
-    define_substitutions(app)
 
 
 # -- What each download says and does ---------------------------------------------------
@@ -356,6 +358,7 @@ def setup(app):
     app.add_config_value("legendre_dist", "", "html", types=frozenset({str}))
     app.add_config_value("legendre_pages_branch", "gh-pages", "html", types=frozenset({str}))
     app.connect("config-inited", configure_address)
+    app.connect("config-inited", define_substitutions)  # after configure_address: its base URL
     app.connect("builder-inited", find_package_for_html)
     app.connect("source-read", fill_wheel_url)
     app.connect("html-page-context", add_colab_link)
