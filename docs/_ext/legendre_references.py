@@ -317,8 +317,8 @@ def table(checks: list[Check]) -> str:
 
 def failure(drifted: list[Check], problems: list[str]) -> str:
     """The message the build fails with."""
-    parts = [f"{len(drifted)} printed figure(s) differ from their references:\n\n{table(drifted)}"]
-    parts = parts if drifted else []
+    count = f"{len(drifted)} printed figure(s) differ from their references"
+    parts = [f"{count}:\n\n{table(drifted)}"] if drifted else []
     parts += problems
     parts.append(
         "Fix the example, or, if the change is intended, record what ran with\n"
