@@ -39,6 +39,7 @@ extensions = [
     "legendre_korean",  # language switch, Korean search and gallery labels (docs/_ext)
     "legendre_publish",  # public address, the wheel inside the site, self-installing downloads
     "legendre_fresh",  # examples run again when legendre, torch or the device change
+    "legendre_references",  # printed figures checked against docs/references.toml, noted on pages
 ]
 exclude_patterns = ["_build"]
 nitpicky = True  # an API name that does not resolve is a broken link
@@ -107,6 +108,10 @@ sphinx_gallery_conf = {
     "reset_modules": ("matplotlib", "timing_examples.hold_the_cpu", "example_limit.limit"),
     "reset_modules_order": "both",
 }
+# The examples' printed figures must match the reviewed references in docs/references.toml
+# (docs/_ext/legendre_references.py); LEGENDRE_RECORD_REFERENCES=1 records what ran instead.
+legendre_references = "references.toml"  # beside this file, for both languages
+legendre_record_references = os.environ.get("LEGENDRE_RECORD_REFERENCES", "") not in ("", "0")
 
 # -- Korean edition ------------------------------------------------------------
 # `nox -s docs` builds the Korean site with `-D language=ko` from docs/_build/ko/docs,

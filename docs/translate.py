@@ -81,6 +81,7 @@ NOT_PAGES = {
     "_ext",
     "locales",
     "conf.py",
+    "references.toml",  # read from docs/ by both languages (docs/_ext/legendre_references.py)
     Path(__file__).name,
     "messages.py",  # the pure half of this tool
     "__pycache__",

@@ -1,0 +1,400 @@
+"""docs/_ext/legendre_references.py: printed figures checked against docs/references.toml."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import legendre_references as references
+import pytest
+import translate
+
+ROOT = Path(__file__).resolve().parents[1]
+FILE = ROOT / "docs" / "references.toml"
+TUTORIAL = "core/plot_01_custom_function"
+EXAMPLES = sorted(
+    path.relative_to(ROOT / "examples").with_suffix("").as_posix()
+    for path in (ROOT / "examples").rglob("plot_*.py")
+)
+
+
+@pytest.fixture
+def recorded() -> references.References:
+    return references.load(FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def tutorial_output(original_run) -> str:
+    """What the tutorial page prints on the CPU, from the independent oracle's run."""
+    lines, _ = original_run
+    return "\n".join(
+        ["Running on: cpu", *lines, "largest error 0.196 at x = -3.142; mean error 0.059"]
+    )
+
+
+def only_tutorial(refs: references.References) -> references.References:
+    """``refs`` reduced to the tutorial page, so that other pages need no output."""
+    return references.References(refs.other_device_factor, {TUTORIAL: refs.pages[TUTORIAL]})
+
+
+def check_tutorial(refs, output):
+    return references.check(only_tutorial(refs), {TUTORIAL: output})[TUTORIAL]
+
+
+# -- The file ------------------------------------------------------------------------------------
+
+
+def test_the_file_lists_every_example_and_no_other(recorded):
+    assert sorted(recorded.pages) == EXAMPLES
+
+
+def test_the_file_is_as_the_recorder_writes_it(recorded):
+    """Recording rewrites the file: its text must be the recorder's, so a diff shows only values."""
+    assert references.dump(recorded) == FILE.read_text(encoding="utf-8")
+
+
+def test_the_tutorials_references_are_the_original_tutorials_published_run(recorded, original_run):
+    lines, coefficients = original_run
+    page = {figure.label: figure for figure in recorded.pages[TUTORIAL].figures}
+    losses = page["loss printed every 100 steps"].values["cpu/float32"]
+    assert losses == [float(line.split()[1]) for line in lines[:-1]]
+    fitted = [page[f"fitted {name}"].values["cpu/float32"] for name in "abcd"]
+    assert fitted == coefficients
+    # as published with the original tutorial
+    assert losses[0] == 209.95834350585938
+    assert losses[-1] == pytest.approx(8.94364, abs=1e-5)
+    assert fitted[1] == pytest.approx(-2.2085268, abs=1e-7)
+    assert fitted[3] == pytest.approx(0.2554861, abs=1e-7)
+
+
+def test_no_page_references_a_timing(recorded):
+    timing = re.compile(r"time|seconds|\bms\b|µs|/step|speed", re.IGNORECASE)
+    for name, page in recorded.pages.items():
+        for figure in page.figures:
+            assert not timing.search(figure.label + figure.pattern), (name, figure.label)
+    assert recorded.pages["core/plot_07_compiling"].none == "timings"
+
+
+def test_loading_refuses_a_pattern_without_one_group():
+    text = """other_device_factor = 100.0
+[pages."core/plot_01"]
+dtype = "float32"
+[[pages."core/plot_01".figures]]
+label = "loss"
+pattern = 'loss \\S+'
+"""
+    with pytest.raises(ValueError, match="needs one group"):
+        references.load(text)
+
+
+# -- Comparing -----------------------------------------------------------------------------------
+
+
+def test_the_oracles_run_matches_the_references(recorded, tutorial_output):
+    outcome = check_tutorial(recorded, tutorial_output)
+    assert outcome.status == "checked"
+    assert (outcome.ran, outcome.key) == ("cpu/float32", "cpu/float32")
+    assert len(outcome.checks) == 26
+    assert all(check.ok for check in outcome.checks)
+
+
+def test_a_perturbed_output_fails_with_a_table(recorded, tutorial_output):
+    changed = tutorial_output.replace("999 14.877889633178711", "999 14.8781")
+    assert changed != tutorial_output
+    with pytest.raises(references.ReferenceDrift) as failure:
+        check_tutorial(recorded, changed)
+    message = str(failure.value)
+    header, row = message.split("\n\n")[1].splitlines()
+    assert header.split() == ["page", "figure", "value", "reference", "tolerance", "against"]
+    assert row.split("  ")[0] == TUTORIAL
+    for cell in ["loss printed every 100 steps #10", "14.8781", "14.877889633178711", "±0.00015"]:
+        assert cell in row
+    assert row.endswith("cpu/float32")
+    assert "LEGENDRE_RECORD_REFERENCES=1 nox -R -s docs" in message
+
+
+def test_a_changed_reference_fails_with_a_table(recorded, tutorial_output):
+    changed = copy.deepcopy(recorded)
+    fitted_b = changed.pages[TUTORIAL].figures[2]
+    assert fitted_b.label == "fitted b"
+    fitted_b.values["cpu/float32"] = -2.2086
+    with pytest.raises(references.ReferenceDrift, match=r"fitted b +-2\.208526849746704 +-2\.2086"):
+        check_tutorial(changed, tutorial_output)
+
+
+def test_a_drift_within_the_tolerance_passes(recorded, tutorial_output):
+    close = tutorial_output.replace("999 14.877889633178711", "999 14.87789")  # 7e-8 relative
+    assert all(check.ok for check in check_tutorial(recorded, close).checks)
+
+
+def test_a_figure_missing_from_the_output_fails(recorded, tutorial_output):
+    without = "\n".join(line for line in tutorial_output.splitlines() if "Result" not in line)
+    with pytest.raises(references.ReferenceDrift) as failure:
+        check_tutorial(recorded, without)
+    assert re.search(r"fitted a +printed 0 times, not 1", str(failure.value))
+    assert "4 printed figure(s) differ" in str(failure.value)
+
+
+def test_a_series_printed_a_different_number_of_times_fails(recorded, tutorial_output):
+    shorter = tutorial_output.replace("1999 8.943641662597656\n", "")
+    with pytest.raises(references.ReferenceDrift, match="printed 19 times, not 20"):
+        check_tutorial(recorded, shorter)
+
+
+def test_an_output_without_its_device_fails(recorded, tutorial_output):
+    with pytest.raises(references.ReferenceDrift, match="Running on: <device>"):
+        check_tutorial(recorded, tutorial_output.replace("Running on: cpu", "Running:"))
+
+
+def test_another_device_is_compared_with_the_cpus_references_under_a_looser_tolerance(
+    recorded, tutorial_output
+):
+    on_gpu = tutorial_output.replace("Running on: cpu", "Running on: cuda")
+    nearby = on_gpu.replace("999 14.877889633178711", "999 14.8794")  # 1e-4 relative
+    outcome = check_tutorial(recorded, nearby)
+    assert (outcome.status, outcome.ran, outcome.key) == (
+        "other device",
+        "cuda/float32",
+        "cpu/float32",
+    )
+    assert outcome.factor == recorded.other_device_factor == 100
+    assert all(check.ok for check in outcome.checks)
+    far = on_gpu.replace("999 14.877889633178711", "999 14.9")  # 1.5e-3 relative
+    with pytest.raises(references.ReferenceDrift, match=r"±0\.015 +cpu/float32 ×100"):
+        check_tutorial(recorded, far)
+    with pytest.raises(references.ReferenceDrift, match=r"±0\.00015 +cpu/float32\n"):
+        check_tutorial(recorded, nearby.replace("Running on: cuda", "Running on: cpu"))
+
+
+def test_a_dtype_without_references_is_said_and_not_checked(recorded, tutorial_output):
+    on_mps = tutorial_output.replace("Running on: cpu", "Running on: mps (torch.float16)")
+    outcome = check_tutorial(recorded, on_mps)
+    assert (outcome.status, outcome.ran, outcome.checks) == ("no reference", "mps/float16", [])
+
+
+def test_a_page_that_did_not_run_is_not_checked(recorded):
+    assert check_tutorial(recorded, None).status == "not run"
+
+
+def test_the_file_and_the_examples_must_name_the_same_pages(recorded, tutorial_output):
+    refs = only_tutorial(recorded)
+    outputs = {TUTORIAL: tutorial_output, "core/plot_99_new": None}
+    with pytest.raises(references.ReferenceDrift, match="no entry for the example core/plot_99"):
+        references.check(refs, outputs)
+    refs.pages["core/plot_00_gone"] = refs.pages[TUTORIAL]
+    with pytest.raises(references.ReferenceDrift, match="names core/plot_00_gone, which is not"):
+        references.check(refs, {TUTORIAL: tutorial_output})
+
+
+# -- Recording -----------------------------------------------------------------------------------
+
+
+def test_recording_takes_what_ran_and_keeps_the_rest(recorded, tutorial_output):
+    changed = tutorial_output.replace("999 14.877889633178711", "999 14.8781")
+    refs = only_tutorial(copy.deepcopy(recorded))
+    references.check(refs, {TUTORIAL: changed}, recording=True)
+    again = references.load(references.dump(refs))
+    assert again == refs
+    references.check(again, {TUTORIAL: changed})  # no drift left
+    before, after = recorded.pages[TUTORIAL].figures, again.pages[TUTORIAL].figures
+    assert [(f.label, f.pattern, f.relative, f.absolute) for f in before] == [
+        (f.label, f.pattern, f.relative, f.absolute) for f in after
+    ]
+    assert after[0].values["cpu/float32"][9] == 14.8781
+    # a device of its own: a new key beside the CPU's
+    on_gpu = tutorial_output.replace("Running on: cpu", "Running on: cuda")
+    references.check(refs, {TUTORIAL: on_gpu}, recording=True)
+    assert set(refs.pages[TUTORIAL].figures[0].values) == {"cpu/float32", "cuda/float32"}
+    assert references.check(refs, {TUTORIAL: on_gpu})[TUTORIAL].status == "checked"
+
+
+def test_recording_refuses_a_figure_that_is_not_printed(recorded, tutorial_output):
+    without = tutorial_output.replace("Result:", "Fitted:")
+    with pytest.raises(references.ReferenceDrift, match="cannot record 'fitted a'"):
+        references.check(only_tutorial(recorded), {TUTORIAL: without}, recording=True)
+
+
+# -- What ran, and the note --------------------------------------------------------------------
+
+
+RST = """\
+Title
+=====
+
+.. rst-class:: sphx-glr-script-out
+
+ .. code-block:: none
+
+    Running on: cpu (torch.float64)
+      indented
+
+
+.. GENERATED FROM PYTHON SOURCE LINES 3-4
+
+.. rst-class:: sphx-glr-script-out
+
+ .. code-block:: none
+
+    largest difference: 0.0e+00
+
+.. rst-class:: sphx-glr-timing
+
+   **Total running time of the script:** (0 minutes 0.500 seconds)
+"""
+
+
+def test_the_printed_output_is_read_from_sphinx_gallerys_rest():
+    output = references.printed_output(RST)
+    assert output == "Running on: cpu (torch.float64)\n  indented\nlargest difference: 0.0e+00"
+    assert references.ran_on(output, dtype=None) == "cpu/float64"
+    assert references.ran_on("Running on: cuda:0", dtype="float32") == "cuda/float32"
+    assert references.printed_output("Title\n=====\n\nno output\n") is None
+
+
+def test_the_note_says_what_was_checked_and_goes_before_the_running_time(recorded, tutorial_output):
+    outcome = check_tutorial(recorded, tutorial_output)
+    text = references.note(outcome, recorded.pages[TUTORIAL])
+    assert text.startswith(
+        ".. admonition:: Checked at build time\n   :class: note legendre-references"
+    )
+    assert "``cpu/float32``" in text
+    assert "``docs/references.toml``" in text
+    assert "- loss printed every 100 steps (×20): relative tolerance 1e-05" in text
+    assert "- fitted a: absolute tolerance 1e-08" in text
+    page = references.insert_note(RST, text)
+    assert page.index("Checked at build time") < page.index(".. rst-class:: sphx-glr-timing")
+    gpu = check_tutorial(recorded, tutorial_output.replace("on: cpu", "on: cuda"))
+    text = references.note(gpu, recorded.pages[TUTORIAL])
+    assert "within 100 times their tolerance" in text
+    assert "- fitted b: relative tolerance 0.001" in text  # the tolerance that applied
+    degrees = recorded.pages["further/plot_08_any_degree"]
+    outcome = references.Outcome(
+        "further/plot_08_any_degree", "checked", "cpu/float64", "cpu/float64"
+    )
+    assert r"- rate at which the error for \|x\| falls:" in references.note(outcome, degrees)
+
+
+def test_the_hooks_check_the_gallery_and_note_every_page(
+    tmp_path, monkeypatch, recorded, tutorial_output
+):
+    """check_examples() and add_note() on a gallery laid out as sphinx-gallery leaves it."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "references.toml").write_text(
+        references.dump(only_tutorial(recorded)), encoding="utf-8"
+    )
+    script = tmp_path / "examples" / "core" / "plot_01_custom_function.py"
+    script.parent.mkdir(parents=True)
+    script.touch()
+    rst = tmp_path / "docs" / "auto_examples" / "core" / "plot_01_custom_function.rst"
+    rst.parent.mkdir(parents=True)
+    block = "\n".join("    " + line for line in tutorial_output.splitlines())
+    rst.write_text(
+        f".. rst-class:: sphx-glr-script-out\n\n .. code-block:: none\n\n{block}\n\n"
+        ".. rst-class:: sphx-glr-timing\n\n   **Total running time of the script:** (0 min)\n"
+    )
+    config = SimpleNamespace(
+        sphinx_gallery_conf={"examples_dirs": "../examples", "gallery_dirs": "auto_examples"},
+        legendre_references="references.toml", legendre_record_references=False, language="en",
+    )  # fmt: skip
+    dependencies = []
+    app = SimpleNamespace(
+        builder=SimpleNamespace(format="html"), config=config,
+        srcdir=str(tmp_path / "docs"), confdir=str(tmp_path / "docs"), statuscode=0,
+        env=SimpleNamespace(note_dependency=dependencies.append),
+    )  # fmt: skip
+    references.check_examples(app)
+    source = [rst.read_text()]
+    references.add_note(app, "auto_examples/core/plot_01_custom_function", source)
+    assert "Checked at build time" in source[0]
+    assert dependencies == [str(tmp_path / "docs" / "references.toml")]
+    assert app.statuscode == 0
+    # a drift fails the build: an error with the table, and no note claims a match
+    errors = []
+    monkeypatch.setattr(references, "logger", SimpleNamespace(error=errors.append))
+    rst.write_text(rst.read_text().replace("1999 8.943641662597656", "1999 8.95"))
+    references.check_examples(app)
+    assert app.statuscode == 1
+    (error,) = errors
+    assert error.startswith("The examples' printed figures do not match docs/references.toml:")
+    assert re.search(r"#20 +8\.95 +8\.943641662597656 +±8\.9e-05 +cpu/float32", error)
+    assert app.env.legendre_reference_notes == {}
+
+
+# -- Korean --------------------------------------------------------------------------------------
+
+
+def test_the_theme_catalog_translates_the_note_and_every_label(recorded):
+    catalog = translate.read_catalog(translate.THEME_CATALOG)
+    messages = {message.id: message for message in catalog if message.id}
+    wanted = references.MESSAGES + list(references.REASONS.values())
+    wanted += [figure.label for page in recorded.pages.values() for figure in page.figures]
+    missing = [text for text in wanted if text not in messages or not messages[text].string]
+    assert not missing, f"translate these in {translate.CATALOGS / 'sphinx.po'}: {missing}"
+    for text in wanted:  # the same placeholders
+        placeholders = sorted(re.findall(r"\{\w*\}", text))
+        assert sorted(re.findall(r"\{\w*\}", messages[text].string)) == placeholders, text
+
+
+# -- The built site ----------------------------------------------------------------------------
+
+
+def example_pages(root: Path) -> list[Path]:
+    return sorted((root / "auto_examples").glob("*/plot_*.html"))
+
+
+@pytest.mark.docs
+@pytest.mark.parametrize(
+    ("language", "checked", "unchecked"),
+    [
+        ("en", "Checked at build time", "Not checked at build time"),
+        ("ko", "빌드할 때 확인한 수치", "빌드할 때 확인하지 않은 수치"),
+    ],
+)
+def test_every_example_page_carries_its_note(site, language, checked, unchecked):
+    root = site if language == "en" else site / "ko"
+    pages = example_pages(root)
+    assert [
+        page.relative_to(root / "auto_examples").with_suffix("").as_posix() for page in pages
+    ] == EXAMPLES
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert html.count("legendre-references") == 1, page
+        title = unchecked if page.stem == "plot_07_compiling" else checked
+        assert f'<p class="admonition-title">{title}</p>' in html, page
+    tutorial = (root / "auto_examples" / f"{TUTORIAL}.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", tutorial)
+    if language == "en":
+        assert "What this run on cpu/float32 printed matches the references in" in text
+    else:
+        assert "실행 환경 cpu/float32: 이번 빌드에서 출력한 수치가" in text
+        assert "100단계마다 출력한 손실 (×20): 상대 허용 오차 1e-05" in text
+    assert "docs/references.toml" in text
+
+
+@pytest.mark.docs
+def test_a_changed_reference_fails_on_the_built_gallery(site, recorded, tmp_path, monkeypatch):
+    """The built examples' own outputs pass; one changed reference fails with its row."""
+    docs = ROOT / "docs"
+    config = SimpleNamespace(
+        sphinx_gallery_conf={"examples_dirs": "../examples", "gallery_dirs": "auto_examples"},
+        legendre_references=str(tmp_path / "references.toml"), legendre_record_references=False,
+        language="en",
+    )  # fmt: skip
+    app = SimpleNamespace(
+        builder=SimpleNamespace(format="html"), config=config, srcdir=str(docs),
+        confdir=str(docs), env=SimpleNamespace(), statuscode=0,
+    )  # fmt: skip
+    (tmp_path / "references.toml").write_text(references.dump(recorded), encoding="utf-8")
+    references.check_examples(app)
+    assert len(app.env.legendre_reference_notes) == len(EXAMPLES)
+    assert app.statuscode == 0
+    errors = []
+    monkeypatch.setattr(references, "logger", SimpleNamespace(error=errors.append))
+    changed = copy.deepcopy(recorded)
+    changed.pages["further/plot_09_optimizers"].figures[0].values["cpu/float32"] += 1e-4
+    (tmp_path / "references.toml").write_text(references.dump(changed), encoding="utf-8")
+    references.check_examples(app)
+    assert app.statuscode == 1
+    assert re.search(r"further/plot_09_optimizers +least-squares optimum +8\.817165 ", errors[0])
