@@ -155,12 +155,9 @@ print("P3' from LegendrePolynomial matches the formula")
 # The modern style's answer is to return them as a second output, which
 # ``setup_context`` then saves and marks as not differentiable, so autograd
 # never asks for their gradient. A small function hides that output from the
-# caller.
-
-
-def basis(t, n):
-    r""":math:`P_0(t), \ldots, P_n(t)`, stacked on a new last axis."""
-    return torch.stack([legendre.LegendrePolynomial.apply(t, k) for k in range(n + 1)], dim=-1)
+# caller. The table of :math:`P_0(t), \ldots, P_n(t)` comes from the same
+# module, which builds it with one run of Bonnet's recurrence.
+basis = functions.legendre_basis  # basis(t, n): P_0(t), ..., P_n(t) on a new last axis
 
 
 class KeptLegendre(torch.autograd.Function):
