@@ -23,15 +23,12 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from example_filter import example_pages
 
 pytestmark = pytest.mark.docs
 
 ROOT = Path(__file__).resolve().parents[1]
-# each example by its page's path in the gallery, as "core/plot_01_custom_function"
-EXAMPLES = sorted(
-    path.relative_to(ROOT / "examples").with_suffix("").as_posix()
-    for path in (ROOT / "examples").rglob("plot_*.py")
-)
+EXAMPLES = example_pages(ROOT / "examples")
 TUTORIAL = "core/plot_01_custom_function"
 KERNEL = "legendre-reader"
 

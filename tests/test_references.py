@@ -10,14 +10,12 @@ from types import SimpleNamespace
 import legendre_references as references
 import pytest
 import translate
+from example_filter import example_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE = ROOT / "docs" / "references.toml"
 TUTORIAL = "core/plot_01_custom_function"
-EXAMPLES = sorted(
-    path.relative_to(ROOT / "examples").with_suffix("").as_posix()
-    for path in (ROOT / "examples").rglob("plot_*.py")
-)
+EXAMPLES = example_pages(ROOT / "examples")
 
 
 @pytest.fixture

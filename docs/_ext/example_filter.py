@@ -12,6 +12,14 @@ import re
 from pathlib import Path
 
 
+def example_pages(examples: Path) -> list[str]:
+    """Each example by its page in the gallery, as ``core/plot_01_custom_function``."""
+    return sorted(
+        path.relative_to(examples).with_suffix("").as_posix()
+        for path in examples.rglob("plot_*.py")
+    )
+
+
 def filename_pattern(selection: str | None, examples: Path) -> str:
     """sphinx-gallery's ``filename_pattern`` for the examples named in ``selection``."""
     if not selection or not selection.strip():

@@ -124,7 +124,7 @@ class Package:
     @property
     def url(self) -> str | None:
         """The wheel's public address, or None when the site has none."""
-        return urljoin(self.site_url, f"{DIST}/{self.wheel.name}") if self.site_url else None
+        return public_address(self.site_url, self.wheel.name)
 
     @property
     def requirement(self) -> str | None:
@@ -134,6 +134,11 @@ class Package:
 
 def wheel_name(version: str) -> str:
     return f"{PACKAGE}-{version}-py3-none-any.whl"
+
+
+def public_address(site_url: str | None, name: str) -> str | None:
+    """Where a site published at ``site_url`` serves the file ``name`` of its dist/ folder."""
+    return urljoin(site_url, f"{DIST}/{name}") if site_url else None
 
 
 def find_package(dist: Path, version: str, site_url: str | None) -> Package:
@@ -164,8 +169,7 @@ def define_substitutions(app, config) -> None:
     set later, the pickled copy would always differ, and every page would be read again.
     """
     name = wheel_name(config.release)
-    base = config.html_baseurl or None
-    target = urljoin(base, f"{DIST}/{name}") if base else f"{DIST}/{name}"
+    target = public_address(config.html_baseurl or None, name) or f"{DIST}/{name}"
     config.rst_epilog = (config.rst_epilog or "") + (
         f"\n.. |wheel| replace:: {name}\n.. _wheel: {target}\n"
     )

@@ -32,6 +32,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from example_filter import example_pages
 from sphinx.errors import SphinxError
 from sphinx.locale import _
 from sphinx.util import logging
@@ -416,8 +417,7 @@ def check_examples(app) -> None:
     examples = Path(app.srcdir, conf["examples_dirs"])
     gallery = Path(app.srcdir, conf["gallery_dirs"])
     outputs = {}
-    for script in sorted(examples.rglob("plot_*.py")):
-        name = script.relative_to(examples).with_suffix("").as_posix()
+    for name in example_pages(examples):
         rst = gallery / (name + ".rst")
         outputs[name] = printed_output(rst.read_text(encoding="utf-8")) if rst.is_file() else None
     app.env.legendre_reference_notes = {}  # none left from an earlier build, whatever happens
