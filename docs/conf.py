@@ -40,6 +40,7 @@ extensions = [
     "legendre_publish",  # public address, the wheel inside the site, self-installing downloads
     "legendre_fresh",  # examples run again when legendre, torch or the device change
     "legendre_references",  # printed figures checked against docs/references.toml, noted on pages
+    "legendre_stamp",  # each page and notebook says what its output ran on (versions, device, cost)
 ]
 exclude_patterns = ["_build"]
 nitpicky = True  # an API name that does not resolve is a broken link
@@ -104,8 +105,14 @@ sphinx_gallery_conf = {
     # Examples that time code run alone, not beside the other language's build
     # (docs/_ext/timing_examples.py); an example that runs past LEGENDRE_EXAMPLE_LIMIT
     # seconds (default 600) is stopped and fails the build (docs/_ext/example_limit.py);
+    # each run leaves its stamp beside its page (docs/_ext/legendre_stamp.py);
     # matplotlib is reset as by default.
-    "reset_modules": ("matplotlib", "timing_examples.hold_the_cpu", "example_limit.limit"),
+    "reset_modules": (
+        "matplotlib",
+        "timing_examples.hold_the_cpu",
+        "example_limit.limit",
+        "legendre_stamp.record",
+    ),
     "reset_modules_order": "both",
 }
 # The examples' printed figures must match the reviewed references in docs/references.toml

@@ -36,6 +36,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import legendre_stamp
 from sphinx.errors import ConfigError, ExtensionError
 from sphinx.locale import _
 
@@ -254,9 +255,15 @@ def guard_script(source: str, package: Package) -> str:
     return "".join(lines[:start]) + "\n" + script_guard(package) + "".join(lines[start:])
 
 
-def set_up_notebook(text: str, package: Package) -> str:
-    """The notebook with :func:`setup_cell` as its first cell (replacing an older one)."""
+def set_up_notebook(text: str, package: Package, stamp: dict | None = None) -> str:
+    """The notebook with :func:`setup_cell` as its first cell (replacing an older one).
+
+    ``stamp`` (docs/_ext/legendre_stamp.py: what the page's output ran on) goes into
+    the notebook's metadata as ``"legendre"``.
+    """
     notebook = json.loads(text)
+    if stamp is not None:
+        notebook["metadata"]["legendre"] = {"output_on_the_page_made_with": stamp}
     cells = [cell for cell in notebook["cells"] if MARK not in "".join(cell["source"])]
     source = setup_cell(package).splitlines(keepends=True)
     cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": []}
@@ -276,7 +283,7 @@ def requirements(package: Package) -> str:
     )
 
 
-def rewrite_zip(path: Path, package: Package) -> None:
+def rewrite_zip(path: Path, package: Package, stamps: dict[str, dict]) -> None:
     """Guard the scripts, set up the notebooks, and add the wheel and requirements.txt."""
     extra = {package.wheel.name: package.wheel.read_bytes(), "requirements.txt": None}
     extra["requirements.txt"] = requirements(package).encode()
@@ -289,7 +296,8 @@ def rewrite_zip(path: Path, package: Package) -> None:
             if info.filename.endswith(".py"):
                 data = guard_script(data.decode(), package).encode()
             elif info.filename.endswith(".ipynb"):
-                data = set_up_notebook(data.decode(), package).encode()
+                stamp = stamps.get(Path(info.filename).stem)
+                data = set_up_notebook(data.decode(), package, stamp).encode()
             new.writestr(info, data, zipfile.ZIP_DEFLATED)
         for name, data in extra.items():
             new.writestr(zipfile.ZipInfo(name, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
@@ -307,13 +315,15 @@ def publish_package(app, exception) -> None:
     for built in (package.wheel, package.sdist):
         if built:
             shutil.copyfile(built, dist / built.name)
+    stamps = legendre_stamp.stamps(app)
     for path in sorted(Path(app.outdir, "_downloads").glob("*/*")):
         if path.suffix == ".py":
             path.write_text(guard_script(path.read_text("utf-8"), package), "utf-8")
         elif path.suffix == ".ipynb":
-            path.write_text(set_up_notebook(path.read_text("utf-8"), package), "utf-8")
+            notebook = set_up_notebook(path.read_text("utf-8"), package, stamps.get(path.stem))
+            path.write_text(notebook, "utf-8")
         elif path.suffix == ".zip":
-            rewrite_zip(path, package)
+            rewrite_zip(path, package, stamps)
 
 
 # -- Open in Colab ------------------------------------------------------------------------

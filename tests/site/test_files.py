@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import legendre_stamp
 import pytest
 from PIL import Image
 from sitecheck import FIGURES, ROOT, html_pages, node_tool
@@ -177,6 +178,8 @@ def test_figures_are_opaque_compressed_and_have_a_2x_version(site):
 # Printed numbers are checked against an oracle elsewhere (tests/test_site.py).
 OUTPUT = re.compile(r'(class="sphx-glr-script-out[^"]*".*?<pre[^>]*>)(.*?)(</pre>)', re.DOTALL)
 RUNNING_TIME = re.compile(r'<p class="sphx-glr-timing">.*?</p>')  # in either language
+# the stamp's date, run time and memory (docs/_ext/legendre_stamp.py)
+VARYING = re.compile(r'(<span class="legendre-varies">)[^<]*(</span>)')
 # a figure's alt text is its title, which states the timings a timing plot shows;
 # the figure files themselves are compared below
 FIGURE_ALT = re.compile(r'(<img src="[^"]*/sphx_glr_[^"]*"[^>]*? alt=")[^"]*"')
@@ -184,7 +187,18 @@ FIGURE_ALT = re.compile(r'(<img src="[^"]*/sphx_glr_[^"]*"[^>]*? alt=")[^"]*"')
 
 def _without_run_time(text: str) -> str:
     text = FIGURE_ALT.sub(r'\1"', OUTPUT.sub(lambda m: m[1] + m[3], text))
-    return RUNNING_TIME.sub("", text)
+    return VARYING.sub(r"\1\2", RUNNING_TIME.sub("", text))
+
+
+def _without_stamp_figures(name: str, data: bytes) -> bytes:
+    """A notebook's bytes without its stamp's date, run time and memory."""
+    if not name.endswith(".ipynb"):
+        return data
+    notebook = json.loads(data)
+    made = notebook["metadata"]["legendre"]["output_on_the_page_made_with"]
+    for key in legendre_stamp.VARYING:
+        made[key] = None
+    return json.dumps(notebook).encode()
 
 
 def test_two_clean_builds_give_the_same_html(site):
@@ -227,4 +241,4 @@ def _published_bytes(site: Path) -> dict[str, bytes]:
                 found |= {f"{name}:{member}": archive.read(member) for member in archive.namelist()}
         else:
             found[name] = path.read_bytes()
-    return found
+    return {name: _without_stamp_figures(name, data) for name, data in found.items()}

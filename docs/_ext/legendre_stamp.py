@@ -1,0 +1,284 @@
+"""Each example page, and each downloaded notebook, says how its output was made.
+
+When an example runs, :func:`record` (sphinx-gallery's ``reset_modules`` hook; see
+``conf.py``) writes a *stamp* beside its page in the gallery folder
+(``auto_examples/core/plot_01_custom_function.stamp.json``): the torch and Python
+versions, the device and its name, the source commit, the date, and what the run
+cost (sphinx-gallery's running time, how far the example raised the build's resident
+memory at its peak, the peak CUDA memory). The stamp describes the run that made the output on
+the page: an example that does not run again keeps its page and its stamp together.
+
+The page shows the stamp in a note (:func:`note`); the notebooks carry it in their
+metadata under ``"legendre"`` (see ``legendre_publish.py``). The run's date, time and
+memory differ from build to build; on the page they are marked with the class
+``legendre-varies``, and everything else comes out the same in two clean builds.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from sphinx.locale import _
+
+SUFFIX = ".stamp.json"
+#: Keys of a stamp that change from one run to the next.
+VARYING = ("date", "run_time_s", "peak_host_mb", "peak_cuda_mb")
+
+# -- Measuring --------------------------------------------------------------------------------
+
+_STATUS = Path("/proc/self/status")
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+
+
+def _resident_mb(field: str) -> float | None:
+    """A resident-memory figure of this process from Linux's /proc (VmRSS, VmHWM), in MB."""
+    try:
+        found = re.search(rf"^{field}:\s+(\d+) kB", _STATUS.read_text(), re.MULTILINE)
+    except OSError:
+        return None
+    return int(found[1]) / 1024 if found else None
+
+
+def start_peak() -> float | None:
+    """Start measuring a peak: the resident MB now, or ``None`` where no peak can be reset.
+
+    Writing 5 to /proc/self/clear_refs resets the process's peak (VmHWM) to what it
+    holds now (Linux 4.0 and later); elsewhere the peak since the process started is
+    all there is, which says nothing about one example.
+    """
+    try:
+        _CLEAR_REFS.write_text("5")
+    except OSError:
+        return None
+    return _resident_mb("VmRSS")
+
+
+def peak_above(start: float | None) -> float | None:
+    """How far the process's resident memory rose above ``start`` since :func:`start_peak`."""
+    peak = _resident_mb("VmHWM")
+    return None if start is None or peak is None else max(peak - start, 0.0)
+
+
+def _cuda_ready() -> bool:
+    torch = sys.modules.get("torch")  # no CUDA figures unless torch is already in use
+    return torch is not None and torch.cuda.is_available()
+
+
+# -- Describing the machine and the source ----------------------------------------------------
+
+
+def _output(*command: str) -> str | None:
+    """What ``command`` prints, or ``None`` when it fails or does not exist."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def cpu_name() -> str:
+    """The CPU's model name, as the operating system reports it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    if sys.platform == "darwin" and (name := _output("sysctl", "-n", "machdep.cpu.brand_string")):
+        return name
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def device_name(device) -> str:
+    """A name a reader recognises: the GPU's, or the CPU's model."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    if device.type == "mps":
+        return f"Apple GPU ({platform.machine()})"
+    return cpu_name()
+
+
+def source_commit(folder: Path) -> tuple[str | None, bool]:
+    """The git commit ``folder`` is checked out at, and whether the sources differ from it.
+
+    Only ``legendre/``, ``examples/`` and ``docs/`` count: they make the pages. ``None``
+    outside a git checkout (a build from an sdist, say) or without git.
+    """
+    head = _output("git", "-C", str(folder), "rev-parse", "HEAD")
+    root = _output("git", "-C", str(folder), "rev-parse", "--show-toplevel")
+    if not head or not root:
+        return None, False
+    changed = _output("git", "-C", root, "status", "--porcelain", "--untracked-files=no",
+                      "--", "legendre", "examples", "docs")  # fmt: skip
+    return head, bool(changed)
+
+
+# -- The stamp --------------------------------------------------------------------------------
+
+
+def stamp(run_time: float, host_mb: float | None, cuda_mb: float | None, folder: Path) -> dict:
+    """What made an example's output, as a JSON-ready dict."""
+    import torch
+
+    import legendre
+
+    device = legendre.default_device()
+    commit, changed = source_commit(folder)
+    return {
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "device": str(device),
+        "device_name": device_name(device),
+        "commit": commit,
+        "uncommitted_changes": changed,
+        "date": datetime.datetime.now(datetime.timezone.utc).date().isoformat(),
+        "run_time_s": round(run_time, 2),
+        "peak_host_mb": None if host_mb is None else round(host_mb, 1),
+        "peak_cuda_mb": None if cuda_mb is None else round(cuda_mb, 1),
+    }
+
+
+def _gallery_file(gallery_conf: dict, fname: str, suffix: str) -> Path | None:
+    """The file beside example ``fname``'s page (sections are sub-folders of the gallery)."""
+    stem = Path(fname).stem
+    galleries = gallery_conf["gallery_dirs"]
+    for folder in [galleries] if isinstance(galleries, str) else galleries:
+        for page in Path(gallery_conf["src_dir"], folder).rglob(stem + ".rst"):
+            return page.with_name(stem + suffix)
+    return None
+
+
+_started: dict[str, float | None] = {}
+
+
+def record(gallery_conf: dict, fname: str | None, when: str) -> None:
+    """Before an example runs, start its memory peaks; after, write its stamp beside its page."""
+    if fname is None:  # entering a folder
+        return
+    if when == "before":
+        if _cuda_ready():
+            import torch
+
+            torch.cuda.reset_peak_memory_stats()
+        _started[fname] = start_peak()
+        return
+    host_mb = peak_above(_started.pop(fname, None))
+    cost_file = _gallery_file(gallery_conf, fname, ".cost.json")
+    if cost_file is None or not cost_file.is_file():  # sphinx-gallery caches a passing run's cost
+        return
+    cuda_mb = None
+    if _cuda_ready():
+        import torch
+
+        cuda_mb = torch.cuda.max_memory_allocated() / 2**20
+    run_time = json.loads(cost_file.read_text(encoding="utf-8"))["time"]  # the page's own figure
+    made = stamp(run_time, host_mb, cuda_mb, Path(gallery_conf["src_dir"]))
+    target = cost_file.with_name(Path(fname).stem + SUFFIX)
+    target.write_text(json.dumps(made, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_stamp(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+# -- The note on each page --------------------------------------------------------------------
+
+TITLE = "How this output was made"
+NOT_RUN = "No run of this example is recorded in this build, so nothing is stamped."
+DEVICE = "Device: {name} ({device})"
+SOFTWARE = "Software: torch {torch}, Python {python}"
+COMMIT = "Source: commit {commit}"
+CHANGED = "Source: commit {commit}, with uncommitted changes"
+NO_COMMIT = "Source: not a git checkout"
+RUN = "Run: {date}, {seconds} s"
+HOST = "peak host memory {mb} MB"
+HOST_UNMEASURED = "host memory not measured on this system"
+CUDA = "peak CUDA memory {mb} MB"
+MESSAGES = [TITLE, NOT_RUN, DEVICE, SOFTWARE, COMMIT, CHANGED, NO_COMMIT, RUN, HOST,
+            HOST_UNMEASURED, CUDA]  # fmt: skip
+
+
+def _varies(text: str) -> str:
+    # escaped spaces (removed from the output) let the role touch any word around it,
+    # such as the Korean unit in "{seconds}초"
+    return f"\\ :legendre-varies:`{text}`\\ "
+
+
+def note(made: dict | None, repository: str | None = None) -> str:
+    """The reST of the page's stamp, in the build's language."""
+    if made is None:
+        lines = [str(_(NOT_RUN))]
+    else:
+        commit = made["commit"]
+        if commit:
+            shown = f"``{commit[:12]}``"
+            if repository:
+                shown = f"`{commit[:12]} <{repository.rstrip('/')}/commit/{commit}>`__"
+            source = _(CHANGED if made["uncommitted_changes"] else COMMIT).format(commit=shown)
+        else:
+            source = str(_(NO_COMMIT))
+        host = made["peak_host_mb"]
+        seconds = _varies(f"{made['run_time_s']:g}")
+        run = [_(RUN).format(date=_varies(made["date"]), seconds=seconds)]
+        run.append(_(HOST).format(mb=_varies(f"+{host:.0f}")) if host is not None
+                   else str(_(HOST_UNMEASURED)))  # fmt: skip
+        if made["peak_cuda_mb"] is not None:
+            run.append(_(CUDA).format(mb=_varies(f"{made['peak_cuda_mb']:.0f}")))
+        name = made["device_name"].replace("\\", "\\\\").replace("*", "\\*")
+        lines = [
+            _(DEVICE).format(name=name, device=f"``{made['device']}``"),
+            _(SOFTWARE).format(torch=made["torch"], python=made["python"]),
+            source,
+            "; ".join(run),
+        ]
+    body = [f"   | {line}" for line in lines]
+    return "\n".join(
+        [".. role:: legendre-varies", "", f".. admonition:: {_(TITLE)}",
+         "   :class: note legendre-stamp", "", *body]
+    )  # fmt: skip
+
+
+def add_stamp(app, docname: str, source: list[str]) -> None:
+    """Put the stamp at the end of each example page, before its running time."""
+    if app.builder.format != "html":
+        return
+    conf = app.config.sphinx_gallery_conf
+    gallery = conf["gallery_dirs"]
+    if not docname.startswith(gallery + "/") or not Path(docname).name.startswith("plot_"):
+        return
+    path = Path(app.srcdir, docname + SUFFIX)
+    app.env.note_dependency(str(path))  # a new run re-reads the page
+    text = note(read_stamp(path), app.config.legendre_repository_url)
+    anchor = ".. rst-class:: sphx-glr-timing"
+    if anchor in source[0]:
+        source[0] = source[0].replace(anchor, text + "\n\n" + anchor, 1)
+    else:
+        source[0] = source[0].rstrip("\n") + "\n\n" + text + "\n"
+
+
+def stamps(app) -> dict[str, dict]:
+    """Every example's stamp, by the example's file stem, for the notebooks' metadata."""
+    gallery = Path(app.srcdir, app.config.sphinx_gallery_conf["gallery_dirs"])
+    found = {}
+    for path in sorted(gallery.rglob("plot_*" + SUFFIX)):
+        made = read_stamp(path)
+        if made is not None:
+            found[path.name.removesuffix(SUFFIX)] = made
+    return found
+
+
+def setup(app):
+    # after legendre_references (priority 500): the stamp follows the references' note
+    app.connect("source-read", add_stamp, priority=600)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
