@@ -136,8 +136,9 @@ def test_a_notebook_carries_the_stamp_in_its_metadata(tmp_path):
     wheel = tmp_path / publish.wheel_name("0.1.0")
     wheel.write_bytes(b"not really a wheel")
     package = publish.Package(wheel, None, None)
-    made = json.loads(publish.set_up_notebook(notebook, package, MADE))
-    assert made["metadata"]["legendre"] == {"output_on_the_page_made_with": MADE}
+    proof = {"output_on_the_page_made_with": MADE}
+    made = json.loads(publish.set_up_notebook(notebook, package, proof))
+    assert made["metadata"]["legendre"] == proof
     assert made["metadata"]["language_info"] == {"name": "python"}
 
 
@@ -172,7 +173,7 @@ def test_every_example_page_shows_the_stamp_of_the_run_that_made_it(site, root):
 
 @pytest.mark.docs
 @pytest.mark.parametrize("root", TITLES)
-def test_every_notebook_carries_the_stamp_its_page_shows(site, root):
+def test_every_notebook_carries_the_stamp_and_the_checks_its_page_shows(site, root):
     """In _downloads and inside every zip: the same stamp, page by page."""
     notebooks = {}
     for path in sorted((site / root / "_downloads").glob("*/plot_*.ipynb")):
@@ -189,6 +190,14 @@ def test_every_notebook_carries_the_stamp_its_page_shows(site, root):
         assert made[0] == made[1] == made[2], name
         assert made[0]["torch"] == torch.__version__
         assert made[0]["python"] == platform.python_version()
+        checked = copies[0]["metadata"]["legendre"]["figures_checked_on_the_page"]
+        assert checked["file"] == "docs/references.toml"
+        if name == "plot_01_custom_function":
+            assert checked["status"] == "checked"
+            assert checked["ran_on"] == f"{legendre.default_device().type}/float32"
+            assert checked["compared_with"] in (checked["ran_on"], "cpu/float32")
+            labels = [figure["label"] for figure in checked["figures"]]
+            assert "loss printed every 100 steps" in labels
         (page,) = (site / root / "auto_examples").glob(f"*/{name}.html")
         text = page_stamp(page.read_text(encoding="utf-8"))
         assert f" {made[0]['date']} " in text, name

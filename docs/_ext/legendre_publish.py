@@ -255,15 +255,16 @@ def guard_script(source: str, package: Package) -> str:
     return "".join(lines[:start]) + "\n" + script_guard(package) + "".join(lines[start:])
 
 
-def set_up_notebook(text: str, package: Package, stamp: dict | None = None) -> str:
+def set_up_notebook(text: str, package: Package, proof: dict | None = None) -> str:
     """The notebook with :func:`setup_cell` as its first cell (replacing an older one).
 
-    ``stamp`` (docs/_ext/legendre_stamp.py: what the page's output ran on) goes into
-    the notebook's metadata as ``"legendre"``.
+    ``proof`` goes into the notebook's metadata as ``"legendre"``: what the page's
+    output ran on (docs/_ext/legendre_stamp.py) and which of its figures the build
+    checked (docs/_ext/legendre_references.py).
     """
     notebook = json.loads(text)
-    if stamp is not None:
-        notebook["metadata"]["legendre"] = {"output_on_the_page_made_with": stamp}
+    if proof:
+        notebook["metadata"]["legendre"] = proof
     cells = [cell for cell in notebook["cells"] if MARK not in "".join(cell["source"])]
     source = setup_cell(package).splitlines(keepends=True)
     cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": []}
@@ -283,7 +284,7 @@ def requirements(package: Package) -> str:
     )
 
 
-def rewrite_zip(path: Path, package: Package, stamps: dict[str, dict]) -> None:
+def rewrite_zip(path: Path, package: Package, proofs: dict[str, dict]) -> None:
     """Guard the scripts, set up the notebooks, and add the wheel and requirements.txt."""
     extra = {package.wheel.name: package.wheel.read_bytes(), "requirements.txt": None}
     extra["requirements.txt"] = requirements(package).encode()
@@ -296,8 +297,8 @@ def rewrite_zip(path: Path, package: Package, stamps: dict[str, dict]) -> None:
             if info.filename.endswith(".py"):
                 data = guard_script(data.decode(), package).encode()
             elif info.filename.endswith(".ipynb"):
-                stamp = stamps.get(Path(info.filename).stem)
-                data = set_up_notebook(data.decode(), package, stamp).encode()
+                proof = proofs.get(Path(info.filename).stem)
+                data = set_up_notebook(data.decode(), package, proof).encode()
             new.writestr(info, data, zipfile.ZIP_DEFLATED)
         for name, data in extra.items():
             new.writestr(zipfile.ZipInfo(name, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
@@ -315,15 +316,28 @@ def publish_package(app, exception) -> None:
     for built in (package.wheel, package.sdist):
         if built:
             shutil.copyfile(built, dist / built.name)
-    stamps = legendre_stamp.stamps(app)
+    proofs = notebook_proofs(app)
     for path in sorted(Path(app.outdir, "_downloads").glob("*/*")):
         if path.suffix == ".py":
             path.write_text(guard_script(path.read_text("utf-8"), package), "utf-8")
         elif path.suffix == ".ipynb":
-            notebook = set_up_notebook(path.read_text("utf-8"), package, stamps.get(path.stem))
+            notebook = set_up_notebook(path.read_text("utf-8"), package, proofs.get(path.stem))
             path.write_text(notebook, "utf-8")
         elif path.suffix == ".zip":
-            rewrite_zip(path, package, stamps)
+            rewrite_zip(path, package, proofs)
+
+
+def notebook_proofs(app) -> dict[str, dict]:
+    """Each example's stamp and checked figures, by its file stem, for its notebooks."""
+    stamps = legendre_stamp.stamps(app)
+    checked = getattr(app, "legendre_reference_summaries", {})
+    proofs: dict[str, dict] = {}
+    for stem in sorted(stamps.keys() | checked.keys()):
+        if stem in stamps:
+            proofs.setdefault(stem, {})["output_on_the_page_made_with"] = stamps[stem]
+        if stem in checked:
+            proofs.setdefault(stem, {})["figures_checked_on_the_page"] = checked[stem]
+    return proofs
 
 
 # -- Open in Colab ------------------------------------------------------------------------

@@ -365,6 +365,23 @@ def note(outcome: Outcome, page: Page) -> str:
     )
 
 
+def summary(outcome: Outcome, page: Page) -> dict:
+    """The note's facts as data, for the page's notebooks (their metadata)."""
+    found = {"status": outcome.status, "file": FILE}
+    if outcome.status in ("checked", "other device"):
+        found |= {"ran_on": outcome.ran, "compared_with": outcome.key, "factor": outcome.factor}
+        found["figures"] = [
+            {"label": figure.label, "relative": figure.relative * outcome.factor,
+             "absolute": figure.absolute * outcome.factor}
+            for figure in page.figures
+        ]  # fmt: skip
+    elif outcome.status == "none":
+        found["reason"] = REASONS[outcome.reason]
+    elif outcome.status == "no reference":
+        found["ran_on"] = outcome.ran
+    return found
+
+
 def insert_note(source: str, text: str) -> str:
     """Put the note just before the page's running time, or at its end."""
     anchor = ".. rst-class:: sphx-glr-timing"
@@ -421,6 +438,7 @@ def check_examples(app) -> None:
         rst = gallery / (name + ".rst")
         outputs[name] = printed_output(rst.read_text(encoding="utf-8")) if rst.is_file() else None
     app.env.legendre_reference_notes = {}  # none left from an earlier build, whatever happens
+    app.legendre_reference_summaries = {}
     recording = app.config.legendre_record_references
     try:
         outcomes = check(references, outputs, recording)
@@ -436,6 +454,10 @@ def check_examples(app) -> None:
     prefix = gallery.relative_to(app.srcdir).as_posix()
     app.env.legendre_reference_notes = {
         f"{prefix}/{name}": note(outcome, references.pages[name])
+        for name, outcome in outcomes.items()
+    }
+    app.legendre_reference_summaries = {  # by the example's file stem, as the notebooks
+        name.rsplit("/", 1)[-1]: summary(outcome, references.pages[name])
         for name, outcome in outcomes.items()
     }
 

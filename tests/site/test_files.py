@@ -195,7 +195,7 @@ def _without_stamp_figures(name: str, data: bytes) -> bytes:
     if not name.endswith(".ipynb"):
         return data
     notebook = json.loads(data)
-    made = notebook["metadata"]["legendre"]["output_on_the_page_made_with"]
+    made = notebook["metadata"]["legendre"]["output_on_the_page_made_with"]  # the stamp
     for key in legendre_stamp.VARYING:
         made[key] = None
     return json.dumps(notebook).encode()
