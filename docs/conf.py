@@ -40,6 +40,7 @@ extensions = [
     "legendre_publish",  # public address, the wheel inside the site, self-installing downloads
     "legendre_fresh",  # examples run again when legendre, torch or the device change
     "legendre_references",  # printed figures checked against docs/references.toml, noted on pages
+    "try_it",  # the tutorial's fit, trained in the browser under its output (docs/_ext)
 ]
 exclude_patterns = ["_build"]
 nitpicky = True  # an API name that does not resolve is a broken link
