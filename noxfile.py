@@ -160,7 +160,7 @@ def site(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
-    """Check style and common bugs with ruff, and the package's types with mypy (strict)."""
+    """Check style and bugs with ruff and ESLint (the site's JavaScript), types with mypy (strict)."""
     install(session, "lint", "typecheck", package=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")

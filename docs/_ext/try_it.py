@@ -108,8 +108,8 @@ def panel_html() -> str:
     }  # fmt: skip
     attributes = " ".join(f'data-{name}="{e(value)}"' for name, value in data.items())
     start = "".join(
-        f'<label for="try-it-{name}">{name}</label>'
-        f'<input type="number" id="try-it-{name}" name="{name}" step="any" value="{value}">'
+        f'<div><label for="try-it-{name}">{name}</label>'
+        f'<input type="number" id="try-it-{name}" name="{name}" step="any" value="{value}"></div>'
         for name, value in d["start"].items()
     )
     lo, hi = RATE_RANGE
@@ -140,13 +140,15 @@ value="{d["lr"]}" aria-valuetext="{d["lr_shown"]}">
 <input type="number" id="try-it-steps" name="steps" min="0" max="{MAX_STEPS}" step="1" \
 value="{d["steps"]}"></div>
 <fieldset><legend>{e(_(START))}</legend>{start}</fieldset>
-<div class="try-it-buttons"><button type="submit">{e(_(RUN))}</button>
+<div class="try-it-buttons"><button type="submit" class="try-it-run">{e(_(RUN))}</button>
 <button type="button" class="try-it-reset">{e(_(RESET))}</button></div>
 </form>
 <div class="try-it-plots">
 <svg viewBox="0 0 320 200" role="img" aria-labelledby="try-it-fit-title">
 <title id="try-it-fit-title">{e(_(FIT_TITLE))}</title>{fit_axes}
-<path class="try-it-sine" d=""/><path class="try-it-model" d=""/>{legend}</svg>
+<clipPath id="try-it-plot-area"><rect x="44" y="12" width="268" height="160"/></clipPath>
+<path class="try-it-sine" d=""/>
+<path class="try-it-model" d="" clip-path="url(#try-it-plot-area)"/>{legend}</svg>
 <svg viewBox="0 0 320 200" role="img" aria-labelledby="try-it-loss-title">
 <title id="try-it-loss-title">{e(_(LOSS_TITLE))}</title>
 <path class="try-it-axes" d="M44 12V172H312"/><g class="try-it-loss-ticks"></g>

@@ -277,8 +277,12 @@ def test_script_is_small_and_loaded_on_the_tutorial_only():
     reason="Lighthouse takes minutes: run under CI, or with LIGHTHOUSE=1",
 )
 def test_tutorial_with_the_panel_scores_on_a_desktop_too(base_url, tmp_path):
-    """test_lighthouse.py audits the tutorial as a phone; this is the desktop preset."""
-    scores = []
+    """test_lighthouse.py audits the tutorial as a phone; this is the desktop preset.
+
+    Its accessibility audits must find nothing in the panel (every element of it that
+    can take part names try-it in its tag); the rest of the page is test_lighthouse's.
+    """
+    runs = []
     for i in range(3):  # median of three runs: the CPU is shared
         report = tmp_path / f"{i}.json"
         command = [
@@ -292,9 +296,15 @@ def test_tutorial_with_the_panel_scores_on_a_desktop_too(base_url, tmp_path):
             command, env=env, capture_output=True, text=True, timeout=300, check=False
         )
         assert done.returncode == 0, done.stderr[-2000:]
-        categories = json.loads(report.read_text())["categories"]
-        scores.append({name: round(100 * c["score"]) for name, c in categories.items()})
-    performance = statistics.median_low(s["performance"] for s in scores)
+        runs.append(json.loads(report.read_text()))
+    scores = [{name: round(100 * c["score"]) for name, c in r["categories"].items()} for r in runs]
     FIGURES[f"lighthouse desktop {PAGE}"] = scores
-    assert performance >= 95
-    assert all(s["accessibility"] == 100 for s in scores)
+    assert statistics.median_low(s["performance"] for s in scores) >= 95
+    in_panel = {
+        audit["id"]: item["node"]["snippet"]
+        for ref in runs[0]["categories"]["accessibility"]["auditRefs"]
+        if (audit := runs[0]["audits"][ref["id"]]).get("score") is not None and audit["score"] < 1
+        for item in audit.get("details", {}).get("items", [])
+        if "try-it" in item.get("node", {}).get("snippet", "")
+    }
+    assert in_panel == {}
