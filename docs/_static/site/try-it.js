@@ -10,10 +10,11 @@
  *   r = (a + b·P3) − y, loss = Σ r·r; autograd's backward gives g = 2r, ∂a = Σ g,
  *   ∂b = Σ g·P3, g_u = ((g·b)·1.5)·(5·(u·u) − 1), ∂c = Σ g_u, ∂d = Σ g_u·x; then each
  *   p ← p − fround(lr)·∂p.
- * - Each Σ adds in the order of torch's float32 sum on the CPU (its cascade sum in
- *   aten/src/ATen/native/cpu/SumKernel.cpp, AVX2 kernel): see torchSum.
+ * - Each Σ adds in the order of torch's float32 sum on the CPU: the cascade sum of
+ *   aten/src/ATen/native/cpu/SumKernel.cpp with 8-float vectors, the AVX2 kernel, which
+ *   torch 2.13 runs on AVX-512 machines too (16 lanes does not give its sums). See torchSum.
  * - x is torch.linspace's: lo + step·i up to the middle, hi − step·(n − 1 − i) after it,
- *   each a fused multiply-add (one rounding). y is sin(x) rounded to float32, corrected
+ *   each a fused multiply-add in torch (one rounding). y is sin(x) rounded to float32, corrected
  *   where torch's vectorised sine rounds the other way (at most one unit in the last place):
  *   the build lists those points in data-sine-ulps, computed with torch.
  * At the tutorial's settings this gives torch's losses and coefficients bit for bit.
@@ -77,7 +78,8 @@ function makeData(sineUlps) {
   const hi = f32(Math.PI);
   const step = f32(f32(hi - lo) / (N - 1));
   for (let i = 0; i < N; i++) {
-    // step·i is exact in double: one rounding on the store, as torch's fused multiply-add
+    // step·i is exact in double; the sum rounded to double, then to float32 on the store,
+    // gives torch's fused multiply-add at each of these points (checked bit for bit)
     x[i] = i < N / 2 ? lo + step * i : hi - step * (N - 1 - i);
     y[i] = Math.sin(x[i]);
   }
