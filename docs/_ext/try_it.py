@@ -94,8 +94,8 @@ def defaults() -> dict[str, object]:
     if float(f"{10**exponent:.1e}") != TUTORIAL_LR:  # what try-it.js does with the slider
         raise ExtensionError(f"the slider cannot give the tutorial's lr={TUTORIAL_LR}")
     steps = inspect.signature(legendre.fit).parameters["steps"].default
-    return {"lr": f"{exponent:.2f}", "lr_shown": f"{TUTORIAL_LR:g}", "steps": steps,
-            "start": dict(zip("abcd", map(repr, TUTORIAL_INIT), strict=True))}  # fmt: skip
+    start = dict(zip("abcd", map(repr, TUTORIAL_INIT), strict=True))
+    return {"lr": f"{exponent:.2f}", "lr_shown": f"{TUTORIAL_LR:g}", "steps": steps, "start": start}
 
 
 def panel_html() -> str:
@@ -168,12 +168,14 @@ def insert_panel(app, doctree, docname: str) -> None:
         return
     for block in doctree.findall(nodes.literal_block):
         if "sphx-glr-script-out" in block["classes"] and "\nResult: y = " in block.astext():
-            block.parent.insert(block.parent.index(block) + 1, nodes.raw("", panel_html(), format="html"))  # fmt: skip
+            panel = nodes.raw("", panel_html(), format="html")
+            block.parent.insert(block.parent.index(block) + 1, panel)
             return
     # An example that did not run in this build (LEGENDRE_EXAMPLES) printed nothing.
 
 
 def load_script(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Load try-it.js on the page that has the panel, and hide the panel without JavaScript."""
     if pagename == PAGE and 'class="try-it"' in context.get("body", ""):
         app.add_js_file(SCRIPT, type="module")  # a module is deferred: it never blocks paint
         context["metatags"] = context.get("metatags", "") + "\n" + NOSCRIPT
