@@ -160,9 +160,19 @@ def site(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
-    """Check style and common bugs with ruff, and the package's types with mypy (strict)."""
+    """Check style and bugs with ruff and ESLint (the site's JavaScript), types with mypy (strict)."""
     install(session, "lint", "typecheck", package=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")  # configured in pyproject.toml; its cache keeps a rerun fast
     session.run("actionlint")  # the publishing workflows in .github/workflows
+    # The site's own JavaScript: ESLint, pinned in tests/lint/package.json, installed
+    # again only when its lock file is newer than the copy npm ci leaves in node_modules
+    js = ROOT / "tests" / "lint"
+    lock, installed = js / "package-lock.json", js / "node_modules" / ".package-lock.json"
+    if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
+        session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", str(js))
+    eslint = js / "node_modules" / "eslint" / "bin" / "eslint.js"
+    session.run(
+        "node", str(eslint), "-c", str(js / "eslint.config.mjs"), "docs/_static/site", "docs/_ext"
+    )

@@ -41,6 +41,7 @@ extensions = [
     "legendre_fresh",  # examples run again when legendre, torch or the device change
     "legendre_references",  # printed figures checked against docs/references.toml, noted on pages
     "legendre_stamp",  # each page and notebook says what its output ran on (versions, device, cost)
+    "try_it",  # the tutorial's fit, trained in the browser under its output (docs/_ext)
 ]
 exclude_patterns = ["_build"]
 nitpicky = True  # an API name that does not resolve is a broken link

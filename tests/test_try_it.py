@@ -1,0 +1,63 @@
+"""docs/_ext/try_it.py: the "Try it" panel's text, data and defaults (tests/site drives it)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+import translate
+import try_it
+
+import legendre
+from legendre.trainer import DivergenceError
+
+
+def test_the_theme_catalog_translates_every_message_of_the_panel():
+    catalog = translate.read_catalog(translate.THEME_CATALOG)
+    messages = {message.id: message for message in catalog if message.id}
+    missing = [text for text in try_it.MESSAGES if text not in messages]
+    assert not missing, f"translate these in {translate.CATALOGS / 'sphinx.po'}: {missing}"
+    for text in try_it.MESSAGES:
+        korean = messages[text]
+        assert korean.string, text
+        assert not korean.fuzzy, text
+        # the script fills in the same placeholders
+        assert sorted(re.findall(r"\{\w+\}", korean.string)) == sorted(
+            re.findall(r"\{\w+\}", text)
+        ), text
+
+
+@pytest.mark.parametrize(
+    ("template", "last_finite"),
+    [(try_it.DIVERGED, 1.2236712e37), (try_it.DIVERGED_AT_START, None)],
+)
+def test_divergence_messages_are_the_ones_legendre_fit_raises(template, last_finite):
+    """The script formats {last} and {lr} as Python's :g does; the wording must be fit's."""
+    raised = str(DivergenceError(step=4, last_finite=last_finite, lr=1e-4))
+    shown = template.format(
+        step=4, last=f"{last_finite:.6g}" if last_finite else "", lr=f"{1e-4:g}"
+    )
+    assert shown == raised
+
+
+def test_sine_corrections_turn_the_rounded_sine_into_torchs():
+    x = torch.linspace(-math.pi, math.pi, try_it.POINTS)
+    bits = np.sin(x.numpy().astype(np.float64)).astype(np.float32).view(np.int32).copy()
+    corrections = [entry.split(":") for entry in try_it.sine_ulps().split()]
+    assert corrections, "torch's sine differs from the rounded one at some points"
+    for index, ulps in corrections:
+        assert int(ulps) in (-1, 1)  # SLEEF's sine is within one unit in the last place
+        bits[int(index)] += int(ulps)
+    assert np.array_equal(bits.view(np.float32), torch.sin(x).numpy())
+
+
+def test_panel_starts_at_the_tutorials_settings():
+    panel = try_it.panel_html()
+    values = dict(re.findall(r'name="(\w+)"[^>]*? value="([^"]*)"', panel))
+    assert float(f"{10 ** float(values['lr']):.1e}") == legendre.trainer.TUTORIAL_LR
+    assert int(values["steps"]) == 2000
+    start = tuple(float(values[name]) for name in "abcd")
+    assert start == legendre.trainer.TUTORIAL_INIT
