@@ -104,8 +104,14 @@ sphinx_gallery_conf = {
     # Examples that time code run alone, not beside the other language's build
     # (docs/_ext/timing_examples.py); an example that runs past LEGENDRE_EXAMPLE_LIMIT
     # seconds (default 600) is stopped and fails the build (docs/_ext/example_limit.py);
-    # matplotlib is reset as by default.
-    "reset_modules": ("matplotlib", "timing_examples.hold_the_cpu", "example_limit.limit"),
+    # matplotlib is reset as by default, then given a font with Hangul for the Korean
+    # labels, and a missing glyph fails the example (docs/_ext/legendre_figures.py).
+    "reset_modules": (
+        "matplotlib",
+        "legendre_figures.use_fonts",
+        "timing_examples.hold_the_cpu",
+        "example_limit.limit",
+    ),
     "reset_modules_order": "both",
 }
 # The examples' printed figures must match the reviewed references in docs/references.toml
