@@ -107,9 +107,11 @@ sphinx_gallery_conf = {
     # (docs/_ext/timing_examples.py); an example that runs past LEGENDRE_EXAMPLE_LIMIT
     # seconds (default 600) is stopped and fails the build (docs/_ext/example_limit.py);
     # each run leaves its stamp beside its page (docs/_ext/legendre_stamp.py);
-    # matplotlib is reset as by default.
+    # matplotlib is reset as by default, then given a font with Hangul for the Korean
+    # labels, and a missing glyph fails the example (docs/_ext/legendre_figures.py).
     "reset_modules": (
         "matplotlib",
+        "legendre_figures.use_fonts",
         "timing_examples.hold_the_cpu",
         "example_limit.limit",
         "legendre_stamp.record",

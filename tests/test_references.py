@@ -98,6 +98,29 @@ def test_the_oracles_run_matches_the_references(recorded, tutorial_output):
     assert all(check.ok for check in outcome.checks)
 
 
+def test_the_korean_tutorials_output_is_read_back_in_english_and_checked(recorded, tutorial_output):
+    """The Korean copy prints Korean labels: the check reads them back through labels.po."""
+    labels = translate.printed_labels(translate.read_catalog(translate.LABELS_CATALOG))
+    table = translate.translator(translate.read_catalog(translate.LABELS_CATALOG))
+    running, error = (
+        table("Running on: {device}"),
+        table(
+            "largest error {error[worst]:.3f} at x = {x[worst]:.3f}; mean error {error.mean():.3f}"
+        ),
+    )
+    korean = tutorial_output.replace("Running on: cpu", running.format(device="cpu"))
+    korean = korean.replace(
+        "largest error 0.196 at x = -3.142; mean error 0.059",
+        error.replace("{error[worst]:.3f}", "0.196").replace("{x[worst]:.3f}", "-3.142")
+        .replace("{error.mean():.3f}", "0.059"),
+    )  # fmt: skip
+    assert korean != tutorial_output
+    with pytest.raises(references.ReferenceDrift):  # the English patterns miss Korean labels
+        check_tutorial(recorded, korean)
+    assert references.in_english(korean, labels) == tutorial_output
+    assert check_tutorial(recorded, references.in_english(korean, labels)).status == "checked"
+
+
 def test_a_perturbed_output_fails_with_a_table(recorded, tutorial_output):
     changed = tutorial_output.replace("999 14.877889633178711", "999 14.8781")
     assert changed != tutorial_output

@@ -67,3 +67,12 @@ def test_a_new_example_tagged_performance_runs_alone(timing, tmp_path):
     gallery = {"src_dir": str(tmp_path / "docs"), "examples_dirs": "../examples"}
     timing.hold_the_cpu(gallery, example.name, "before")
     assert not other_build_can_take(timing.LOCK, "LOCK_SH")
+
+
+def test_a_korean_copy_is_timed_as_its_english_example_says():
+    """The Korean copies translate their tags ("performance" reads "성능" there)."""
+    copy = timing_examples.KOREAN / "examples" / "further" / "plot_11_performance.py"
+    english = timing_examples.english(copy)
+    assert english == ROOT / "examples" / "further" / "plot_11_performance.py"
+    assert timing_examples.times_code(english)
+    assert timing_examples.english(english) == english

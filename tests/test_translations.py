@@ -12,6 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import legendre_korean
+import legendre_references
+import legendre_site
 import messages
 import pytest
 import translate
@@ -59,6 +61,7 @@ def test_catalogs_translate_every_english_message(english_messages, catalogs):
 def test_theme_catalog_translates_every_gallery_label():
     patterns = legendre_korean.GALLERY_PATTERNS
     labels = legendre_korean.GALLERY_LABELS + list(patterns.values())
+    labels.append(legendre_site.ANIMATION_ALT)  # the animation's alt text
     catalog = translate.read_catalog(translate.THEME_CATALOG)
     messages = {message.id: message for message in catalog if message.id}
     assert set(labels) <= set(messages)
@@ -74,8 +77,8 @@ def test_extraction_notices_a_changed_english_sentence(tmp_path):
     assert edited != source
     catalog = translate.read_catalog(translate.EXAMPLES_CATALOG)
     table = translate.translator(catalog)
-    before = [u.msgid for u in messages.units(messages.script_pieces(source))]
-    after = [u.msgid for u in messages.units(messages.script_pieces(edited))]
+    before = [u.msgid for u in messages.units(messages.script_pieces(source)) if not u.literal]
+    after = [u.msgid for u in messages.units(messages.script_pieces(edited)) if not u.literal]
     missing = [msgid for msgid in after if table(msgid) == msgid]
     assert [msgid for msgid in before if table(msgid) == msgid] == []
     assert missing == ["The device it runs on"]
@@ -127,13 +130,65 @@ def _korean(path: Path) -> str:
     return translate.korean_file(path, {}).decode("utf-8")
 
 
+def _labels(example: Path) -> dict[str, str]:
+    """Each label's English source (quotes and all) -> its Korean source."""
+    table = translate.translator(translate.read_catalog(translate.LABELS_CATALOG))
+    pieces = messages.script_pieces(example.read_text(encoding="utf-8"))
+    return {
+        "\n".join(unit.render(unit.msgid)): "\n".join(unit.render(table(unit.msgid)))
+        for unit in messages.units(pieces)
+        if unit.literal
+    }
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
-def test_korean_example_keeps_every_line_of_code(example):
+def test_korean_example_keeps_every_line_of_code_but_its_labels(example):
     english = example.read_text(encoding="utf-8")
     korean = _korean(example)
-    assert _code_lines(korean) == _code_lines(english)
+    code = "\n".join(_code_lines(korean))
+    labels = _labels(example)
+    for source, translation in sorted(labels.items(), key=lambda pair: -len(pair[1])):
+        code = code.replace(translation, source)  # each label back in English
+    assert code == "\n".join(_code_lines(english))
     assert len(_code_lines(english)) > 10  # the oracle did find the code
+    assert _code_lines(korean) != _code_lines(english)  # and the labels are Korean
+    assert sum(bool(HANGUL.search(translation)) for translation in labels.values()) >= 3
     compile(korean, example.name, "exec")
+
+
+def test_label_translations_keep_their_placeholders_and_quotes():
+    literals = {
+        unit.msgid: unit.literal
+        for path in EXAMPLES
+        for unit in messages.units(messages.script_pieces(path.read_text(encoding="utf-8")))
+        if unit.literal
+    }
+    catalog = translate.read_catalog(translate.LABELS_CATALOG)
+    broken = []
+    for message in catalog:
+        if not message.id:
+            continue
+        literal = literals[message.id]
+        quote = literal.lstrip("rRbBuUfF")
+        placeholders = messages.placeholders(message.string), messages.placeholders(message.id)
+        if "f" in literal.lower() and placeholders[0] != placeholders[1]:
+            broken.append((message.id, message.string, "placeholders"))
+        try:  # what Python reads: a literal of the same kind, nothing after it
+            ast.parse(literal + message.string + quote, mode="eval")
+        except SyntaxError:
+            broken.append((message.id, message.string, "not a literal"))
+    assert not broken
+    assert len(literals) > 100
+
+
+def test_label_rule_leaves_names_alone():
+    """Names the examples' code uses stay English: devices, methods, colours, dict keys."""
+    msgids = {message.id for message in translate.read_catalog(translate.LABELS_CATALOG)}
+    for name in ("cpu", "mps", "sgd", "adam", "lbfgs", "fused", "floor", "C0", "|x|",
+                 "constrained", "upper left", "MulBackward0", "strong_wolfe"):  # fmt: skip
+        assert name not in msgids, name
+    for label in ("sum of squared errors (log scale)", "Running on: {device}", "performance"):
+        assert label in msgids, label
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
@@ -212,12 +267,67 @@ def test_korean_pages_are_in_korean(site):
             assert label not in text, (page, label)
 
 
+def _printed_labels() -> list[tuple[str, str]]:
+    return translate.printed_labels(translate.read_catalog(translate.LABELS_CATALOG))
+
+
 @pytest.mark.docs
 def test_korean_tutorial_prints_the_same_losses_and_result(site, original_run):
-    english, korean = _text(site / TUTORIAL), _text(site / "ko" / TUTORIAL)
+    english = _text(site / TUTORIAL)
+    korean = legendre_references.in_english(_text(site / "ko" / TUTORIAL), _printed_labels())
     losses = re.compile(r"^\d+ \d+\.\d+(?:e-?\d+)?$|^Result: y = .*$", re.MULTILINE)
     assert losses.findall(korean) == losses.findall(english)
     assert len(losses.findall(korean)) == len(original_run[0])
+    assert "결과: y = " in _text(site / "ko" / TUTORIAL)  # the label the reader sees
+
+
+@pytest.mark.docs
+def test_both_editions_print_the_same_checked_numbers(site):
+    """Every figure docs/references.toml checks is the same number in both languages."""
+    references = legendre_references.load((ROOT / legendre_references.FILE).read_text("utf-8"))
+    labels = _printed_labels()
+    compared = 0
+    for name, page in references.pages.items():
+        rst = Path("auto_examples", name + ".rst")
+        english = ROOT / "docs" / rst
+        korean = translate.KOREAN_TREE / "docs" / rst
+        if page.none or not english.is_file() or not korean.is_file():
+            continue  # timings, or a page not built in both languages
+        english_output = legendre_references.printed_output(english.read_text("utf-8"))
+        korean_printed = legendre_references.printed_output(korean.read_text("utf-8"))
+        assert HANGUL.search(korean_printed), name  # Korean labels...
+        korean_output = legendre_references.in_english(korean_printed, labels)
+        for figure in page.figures:  # ...around the same numbers
+            found = legendre_references.found(figure, english_output)
+            assert found, (name, figure.label)
+            assert legendre_references.found(figure, korean_output) == found, (name, figure.label)
+            compared += 1
+    assert compared >= 10
+
+
+_ALT = re.compile(r"<img\b[^>]*?\balt=\"([^\"]*)\"")
+_TAGS_LINE = re.compile(r'<p class="sphx-glr-example-tags">(.*?)</p>', re.DOTALL)
+
+
+@pytest.mark.docs
+def test_korean_figures_and_tags_are_in_korean_and_english_ones_are_not(site):
+    """Figure alt text comes from the figures' titles and labels: Korean ones on Korean pages."""
+    for root, korean in ((site / "ko", True), (site, False)):
+        pages = sorted((root / "auto_examples").glob("*/plot_*.html"))
+        assert len(pages) >= 10
+        alts = [
+            (page.name, html.unescape(alt))
+            for page in pages
+            for alt in _ALT.findall(page.read_text(encoding="utf-8"))
+            if alt
+        ]
+        assert len(alts) >= 15
+        assert [alt for alt in alts if bool(HANGUL.search(alt[1])) != korean] == []
+        tags = [(page.name, _TAGS_LINE.search(page.read_text(encoding="utf-8"))) for page in pages]
+        assert all(found for _, found in tags)
+        # the tags, after the label ("🏷 태그:", translated before them)
+        names = [(name, found[1].split(":", 1)[1]) for name, found in tags]
+        assert [name for name, text in names if bool(HANGUL.search(text)) != korean] == []
 
 
 @pytest.mark.docs

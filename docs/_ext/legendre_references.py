@@ -15,6 +15,10 @@ Each example page then ends with a note, translated in the Korean build through 
 theme catalog (``locales/ko/LC_MESSAGES/sphinx.po``), that says which figures were
 checked, against which references, within which tolerance, or why none were.
 
+The Korean examples print Korean labels (``labels.po``): the Korean build reads their
+output back in English first, through the table ``docs/translate.py`` writes beside the
+Korean sources (``printed_labels.json``), so the same patterns find the same numbers.
+
 The device and dtype come from the page's ``Running on: cpu (torch.float64)`` line;
 a page whose line names no dtype declares it in the file. A device with no references
 of its own (a GPU, say) is compared with the CPU's references for the same dtype, each
@@ -27,6 +31,7 @@ tolerances stay) instead of comparing; review the result with ``git diff``.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -45,6 +50,7 @@ else:  # pragma: no cover - Python 3.10
 FILE = "docs/references.toml"  # as the note and the failure name it
 logger = logging.getLogger(__name__)
 RECORD_COMMAND = "LEGENDRE_RECORD_REFERENCES=1 nox -R -s docs"
+PRINTED_LABELS = "printed_labels.json"  # beside the Korean sources, by docs/translate.py
 RUNNING_ON = re.compile(r"^Running on: (\w+)\S*(?: \(torch\.(\w+)\))?$", re.MULTILINE)
 
 # Why a page has no figure to check: a key of the file's ``none`` -> the note's message.
@@ -200,6 +206,17 @@ def printed_output(rst: str) -> str | None:
             block.append(text[4:])
         blocks.append("\n".join(block).strip("\n"))
     return "\n".join(blocks) if blocks else None
+
+
+def in_english(output: str, labels: list[tuple[str, str]]) -> str:
+    """``output`` with each translated label printed in English again, its values kept.
+
+    ``labels`` holds (what a translation prints, as a regular expression; a template that
+    prints the English label with the expression's groups), longest first.
+    """
+    for printed, english in labels:
+        output = re.sub(printed, english, output)
+    return output
 
 
 def ran_on(output: str, dtype: str | None) -> str | None:
@@ -433,10 +450,15 @@ def check_examples(app) -> None:
     conf = app.config.sphinx_gallery_conf  # one gallery folder: see conf.py
     examples = Path(app.srcdir, conf["examples_dirs"])
     gallery = Path(app.srcdir, conf["gallery_dirs"])
+    labels = []  # the English build prints English labels
+    if app.config.language not in (None, "en"):
+        table = Path(app.srcdir).parent / PRINTED_LABELS
+        labels = [(printed, english) for printed, english in json.loads(table.read_text("utf-8"))]
     outputs = {}
     for name in example_pages(examples):
         rst = gallery / (name + ".rst")
-        outputs[name] = printed_output(rst.read_text(encoding="utf-8")) if rst.is_file() else None
+        output = printed_output(rst.read_text(encoding="utf-8")) if rst.is_file() else None
+        outputs[name] = None if output is None else in_english(output, labels)
     app.env.legendre_reference_notes = {}  # none left from an earlier build, whatever happens
     app.legendre_reference_summaries = {}
     recording = app.config.legendre_record_references

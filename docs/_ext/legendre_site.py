@@ -21,6 +21,7 @@ from pathlib import Path
 from docutils import nodes
 from PIL import Image
 from sphinx.errors import ExtensionError
+from sphinx.locale import _
 
 MATHJAX_PACKAGE = "sphinx-mathjax-offline"  # MathJax 3 on PyPI, so `nox -s docs` needs no npm
 MATHJAX_FONTS = "output/chtml/fonts/woff-v2"
@@ -150,6 +151,8 @@ def describe(doctree: nodes.document, limit: int = 155) -> str | None:
 # matplotlib's JavaScript player, as sphinx-gallery embeds it: Font Awesome icons
 # from a CDN, an <img> with neither src nor alt, an unlabelled slider, obsolete
 # script attributes and a <style> inside the body.
+# The first frame's alt text: before it plays, the player's image is the figure.
+ANIMATION_ALT = "Animation for {title}"
 ICONS = {
     "fa-minus": "\u2212",
     "fa-fast-backward": "\u23ee",
@@ -163,8 +166,11 @@ ICONS = {
 }
 
 
-def tidy_animations(body: str, title: str) -> tuple[str, str]:
-    """Make matplotlib's animation player self-contained and valid; return it and its styles."""
+def tidy_animations(body: str, title: str, alt: str = ANIMATION_ALT) -> tuple[str, str]:
+    """Make matplotlib's animation player self-contained and valid; return it and its styles.
+
+    ``alt`` (its ``{title}`` the page's) describes the first frame, which the player shows.
+    """
     if 'class="animation"' not in body:
         return body, ""
     body = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", body)
@@ -178,7 +184,8 @@ def tidy_animations(body: str, title: str) -> tuple[str, str]:
         body = body.replace(uid, f"_{number}")
     body = body.replace('<script language="javascript">', "<script>")
     body = body.replace('class="anim-slider"', 'class="anim-slider" aria-label="Frame"')
-    alt = html.escape(f"Animation for {html.unescape(re.sub('<[^>]+>', '', title))}", quote=True)
+    text = html.unescape(re.sub("<[^>]+>", "", title))
+    alt = html.escape(alt.format(title=text), quote=True)
 
     def first_frame(match: re.Match) -> str:
         frame = re.search(
@@ -212,7 +219,9 @@ def polish_page(app, pagename: str, templatename: str, context: dict, doctree) -
         # A <pre> that scrolls sideways must take keyboard focus to be scrolled (WCAG 2.1.1).
         body = inline_viewcode_blocks(context["body"].replace("<pre>", '<pre tabindex="0">'))
         body = one_tag_list(drop_thumbnail_tooltips(body))
-        body, styles = tidy_animations(body, context.get("title", ""))
+        # the theme catalog (locales/<language>/LC_MESSAGES/sphinx.po) translates the alt text
+        alt = str(_(ANIMATION_ALT))
+        body, styles = tidy_animations(body, context.get("title", ""), alt)
         fonts = context["pathto"]("_static/mathjax", 1)
         context["body"], css = typeset(body, app.legendre_mathjax, fonts)
         if css:

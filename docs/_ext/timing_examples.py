@@ -7,7 +7,8 @@ for most, so the two builds still overlap, and an exclusive one for the
 examples that time code, which therefore wait for the other build's current
 example to end, and keep it from starting another until they are done. An
 example times code when it says so: its ``sphinx_gallery_tags`` include
-``"performance"``, so a new timing example needs no list kept here.
+``"performance"``, so a new timing example needs no list kept here. The Korean copies
+translate their tags (``docs/translate.py``): the English example decides for both.
 
 sphinx-gallery calls :func:`hold_the_cpu` before and after each example (its
 ``reset_modules`` hook; see ``conf.py``). The operating system releases the
@@ -31,6 +32,9 @@ TIMING_TAG = "performance"
 TAGS = re.compile(r"^# sphinx_gallery_tags = (\[.*\])$", re.MULTILINE)
 # Both languages use this conf.py (the Korean build passes -c docs), so both see this path.
 LOCK = Path(__file__).resolve().parent.parent / "_build" / "examples.lock"
+# The Korean build's examples: copies of the repository's, laid out alike (docs/translate.py).
+ROOT = Path(__file__).resolve().parents[2]
+KOREAN = ROOT / "docs" / "_build" / "ko"
 
 _held = None  # the open lock file while an example runs
 
@@ -40,6 +44,12 @@ def times_code(example: Path) -> bool:
     """Whether the example's tags include :data:`TIMING_TAG`."""
     found = TAGS.search(example.read_text(encoding="utf-8"))
     return found is not None and TIMING_TAG in ast.literal_eval(found[1])
+
+
+def english(example: Path) -> Path:
+    """The English example a Korean copy was written from (itself, if English)."""
+    example = example.resolve()
+    return ROOT / example.relative_to(KOREAN) if example.is_relative_to(KOREAN) else example
 
 
 def example_path(gallery_conf: dict, fname: str) -> Path:
@@ -65,5 +75,5 @@ def hold_the_cpu(gallery_conf: dict, fname: str | None, when: str) -> None:
     if when == "before":
         LOCK.parent.mkdir(parents=True, exist_ok=True)
         _held = LOCK.open("a")
-        exclusive = times_code(example_path(gallery_conf, fname))
+        exclusive = times_code(english(example_path(gallery_conf, fname)))
         fcntl.flock(_held, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
