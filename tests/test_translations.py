@@ -384,6 +384,7 @@ def test_korean_pages_are_in_korean(site):
             "to download the full",
             "Tags:",
             "Page not found",
+            "View the source of this page",
         )
         for label in labels:
             assert label not in text, (page, label)
