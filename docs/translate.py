@@ -196,11 +196,24 @@ def extract_page_templates() -> dict[str, object]:
             if pot.stem not in GALLERY_OUTPUTS:
                 with pot.open("rb") as file:
                     templates[pot.stem] = read_po(file)
+    labels = sphinx_field_labels()
     for template in templates.values():
         for message in list(template):
-            if message.id and LONE_REFERENCE.fullmatch(message.id):
+            if message.id and (LONE_REFERENCE.fullmatch(message.id) or message.id in labels):
                 template.delete(message.id)
     return templates
+
+
+def sphinx_field_labels() -> set[str]:
+    """The labels of the API's field lists ("Parameters", "Raises", ...), in English.
+
+    The gettext builder extracts them, but Sphinx writes them from its own Korean
+    catalog after translating the page: a translation of ours would never be shown.
+    (A ``type`` field under an attribute is ordinary text, and is ours to translate.)
+    """
+    from sphinx.domains.python import PyObject
+
+    return {str(field.label) for field in PyObject.doc_field_types}
 
 
 def read_catalog(name: str):

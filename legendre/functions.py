@@ -40,9 +40,9 @@ class LegendrePolynomial3(torch.autograd.Function):
 
 
 def _bonnet(x: torch.Tensor, n: int) -> Iterator[torch.Tensor]:
-    r"""Yield :math:`P_0(x), \ldots, P_n(x)`, each a new tensor, by Bonnet's recurrence.
+    r"""Yield :math:`P_0(x), \ldots, P_n(x)`, each a new tensor, by Bonnet's recurrence:
 
-    .. math:: (k+1) P_{k+1}(x) = (2k+1)\, x P_k(x) - k P_{k-1}(x)
+    .. math:: (k+1) P_{k+1}(x) = (2k+1)\, x P_k(x) - k P_{k-1}(x).
     """
     previous = torch.ones_like(x)
     yield previous
@@ -118,7 +118,7 @@ class LegendrePolynomial(torch.autograd.Function):
 
     @staticmethod
     def forward(x: torch.Tensor, n: int) -> torch.Tensor:
-        r"""Evaluate :math:`P_n(x)` elementwise by Bonnet's recurrence.
+        r"""Evaluate :math:`P_n(x)` elementwise by Bonnet's recurrence:
 
         .. math:: (k+1) P_{k+1}(x) = (2k+1)\, x P_k(x) - k P_{k-1}(x),
                   \quad P_0 = 1,\ P_1 = x.
@@ -155,12 +155,13 @@ class LegendrePolynomial(torch.autograd.Function):
     def backward(ctx: Any, grad_output: torch.Tensor) -> tuple[torch.Tensor, None]:
         r"""Chain rule with :math:`P_n'(x)`, itself built by a recurrence.
 
-        Uses the ``x`` and ``n`` saved by :meth:`setup_context` and
+        The derivative comes from the ``x`` and ``n`` saved by
+        :meth:`setup_context`, through the recurrence:
 
         .. math:: P_{k+1}'(x) = P_{k-1}'(x) + (2k+1) P_k(x),
-                  \quad P_0' = 0,\ P_1' = 1,
+                  \quad P_0' = 0,\ P_1' = 1.
 
-        which, unlike :math:`(x^2 - 1) P_n' = n (x P_n - P_{n-1})`, needs no
+        Unlike :math:`(x^2 - 1) P_n' = n (x P_n - P_{n-1})`, it needs no
         special case at :math:`x = \pm 1`. Only differentiable operations are
         used, so this backward can itself be differentiated.
 

@@ -2,13 +2,13 @@ r"""Training steps for the tutorial model with hand-derived gradients.
 
 Autograd is general, and its generality costs time: every step of the
 tutorial's loop records a graph of about twenty small operations, allocates a
-fresh tensor for each, and walks the graph backwards again. For the model
+fresh tensor for each, and walks the graph backwards again. Take the model:
 
-.. math:: \hat y = a + b \, P_3(z), \qquad z = c + d x,
+.. math:: \hat y = a + b \, P_3(z), \qquad z = c + d x.
 
-and the loss :math:`L = \sum r^2` with :math:`r = \hat y - y`, the gradients
+For the loss :math:`L = \sum r^2` with :math:`r = \hat y - y`, the gradients
 are short enough to write out. With :math:`t = \tfrac52 z^2 - \tfrac32`,
-:math:`P_3(z) = z t` and :math:`P_3'(z) = 3t + 3`, so
+:math:`P_3(z) = z t` and :math:`P_3'(z) = 3t + 3`, they are:
 
 .. math::
 

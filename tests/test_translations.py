@@ -7,6 +7,7 @@ import html
 import io
 import json
 import re
+import sys
 import tokenize
 from collections import Counter
 from pathlib import Path
@@ -18,11 +19,17 @@ import messages
 import pytest
 import translate
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 (tomli is in the test group there)
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 EXAMPLES = sorted((ROOT / "examples").rglob("*.py"))
+GLOSSARY = tomllib.loads((translate.CATALOGS.parent / "glossary.toml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +111,156 @@ def test_translations_keep_references_literals_and_math(catalogs):
             if message.id.endswith("::") != message.string.endswith("::"):
                 changed.append((name, message.id, "a literal block needs its '::'"))
     assert not changed
+
+
+# -- Glossary and whole sentences ---------------------------------------------------------------
+
+# Markup whose text is code, math or a link target: a glossary rule never applies inside it.
+_CODE = re.compile(r"``.+?``|:[\w:.+-]+:`[^`]*`|`[^`<]*<[^>]*>`_")
+
+
+def _forbidden_variants(text: str) -> list[tuple[str, str]]:
+    """(glossary term, variant found) for every forbidden variant in ``text``, code left out."""
+    prose = _CODE.sub(" ", text)
+    return [
+        (term["english"], found.group())
+        for term in GLOSSARY["term"]
+        for pattern in term.get("forbidden", [])
+        for found in re.finditer(pattern, prose)
+    ]
+
+
+def test_glossary_terms_are_complete():
+    for term in GLOSSARY["term"]:
+        assert {"english", "korean", "reason"} <= set(term), term
+        assert set(term) <= {"english", "korean", "forbidden", "gloss", "reason"}, term
+        for pattern in term.get("forbidden", []):
+            re.compile(pattern)
+    glossed = [term["korean"] for term in GLOSSARY["term"] if term.get("gloss")]
+    assert {"변화도", "순전파", "역전파", "야코비안", "헤시안"} <= set(glossed)
+
+
+def test_glossary_finds_a_forbidden_variant_outside_code_only():
+    """The guard itself: a calque in prose is found, the same letters in code are not."""
+    assert _forbidden_variants("이 기계에서 200 000개") == [
+        ("machine (the computer that runs the code)", "기계"),
+        ("numbers with digit groups (200 000)", "0 000"),
+    ]
+    assert _forbidden_variants('``"fused"`` 단계, "fused" 단계, :func:`fused`') == []
+    assert _forbidden_variants("fused 단계") == [('"fused" (the name of a fit method)', "fused")]
+
+
+def test_translations_use_the_glossary_terms():
+    """No msgstr of any catalog uses a forbidden variant (examples.po: code comments too)."""
+    found = []
+    for path in sorted(translate.CATALOGS.glob("*.po")):
+        for message in translate.read_catalog(path.stem):
+            if message.id and message.string:
+                found += [
+                    (path.name, *hit, message.id[:60])
+                    for hit in _forbidden_variants(message.string)
+                ]
+    assert not found, "see docs/locales/ko/glossary.toml: " + "\n".join(map(str, found))
+
+
+def _prose_before_first_code(example: Path) -> str:
+    """The Korean page's prose in reading order: text blocks without titles or code comments."""
+    parser = pytest.importorskip("sphinx_gallery.py_source_parser")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        korean = Path(folder, example.name)
+        korean.write_text(_korean(example), encoding="utf-8")
+        _, blocks = parser.split_code_and_text_blocks(str(korean))
+    lines = "\n".join(block[1] for block in blocks if block[0] == "text").split("\n")
+    underline = re.compile(r"^([=\-~^*])\1{2,}$")
+    kept = [
+        line
+        for number, line in enumerate(lines)
+        if not underline.match(line.strip())
+        and not (number + 1 < len(lines) and underline.match(lines[number + 1].strip()))
+    ]
+    return " ".join(_CODE.sub(" ", "\n".join(kept)).split())
+
+
+def _gloss_problems(text: str) -> list[str]:
+    """Key terms whose first mention in ``text`` is not glossed as 한글(English)."""
+    problems = []
+    for term in GLOSSARY["term"]:
+        if not term.get("gloss"):
+            continue
+        first = text.find(term["korean"])
+        if first < 0:
+            continue
+        after = text[first + len(term["korean"]) :]
+        # the gloss follows the term, or the compound it starts (헤시안-벡터 곱(...))
+        gloss = re.match(r"[가-힣\-]*(?: [가-힣]+)?\(([^)]*)\)", after)
+        if not gloss or term["english"].lower() not in gloss.group(1).lower():
+            problems.append(f"{term['korean']}: …{text[first : first + 30]}…")
+    return problems
+
+
+def test_gloss_check_finds_a_term_without_its_english():
+    """The guard itself."""
+    assert _gloss_problems("역전파(backward pass)를 씁니다. 역전파를") == []
+    assert _gloss_problems("헤시안-벡터 곱(Hessian-vector product)") == []
+    assert _gloss_problems("변화도를 구합니다. 변화도(gradient)") == [
+        "변화도: …변화도를 구합니다. 변화도(gradient)…"
+    ]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_korean_example_glosses_its_key_terms_at_first_mention(example):
+    """The guide's 한글(영어) rule: each key term once per page, where the prose first has it."""
+    assert _gloss_problems(_prose_before_first_code(example)) == []
+
+
+def test_no_message_holds_a_run_of_spaces(english_messages):
+    """Indentation that leaks into a message (a docstring's) makes it fragile: re-indenting
+    the source would make its translation fuzzy."""
+    runs = [
+        (name, message.id)
+        for name, template in english_messages.items()
+        for message in template
+        if message.id and re.search(r"\S {2,}\S", message.id)
+    ]
+    assert not runs
+
+
+_DISPLAY_MATH = re.compile(r"^(?P<indent>[ \t]*(?:# )?)\.\. math::", re.MULTILINE)
+_SOURCES = [
+    *EXAMPLES,
+    *sorted((ROOT / "docs").glob("*.rst")),
+    *sorted((ROOT / "legendre").glob("*.py")),
+]
+
+
+def _text_around(source: str, match: re.Match) -> tuple[str, str]:
+    """The line of text before a display and the first line of text after it."""
+    comment = match.group("indent").endswith("# ")
+
+    def bare(line: str) -> str:  # a script's text blocks are comments
+        return re.sub(r"^\s*#( |$)", "", line) if comment else line
+
+    before = next(
+        line for line in reversed(source[: match.start()].split("\n")) if bare(line).strip()
+    )
+    indent = len(bare(match.group("indent")))
+    for line in map(bare, source[match.end() :].split("\n")[1:]):
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            return bare(before).strip(), line.strip()
+    return bare(before).strip(), ""
+
+
+@pytest.mark.parametrize("source", _SOURCES, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_text_around_display_math_is_whole_sentences(source):
+    """A sentence never runs through a formula: a translator gets whole sentences, each a
+    message, so the text before a display ends with a colon and the text after starts anew."""
+    text = source.read_text(encoding="utf-8")
+    for match in _DISPLAY_MATH.finditer(text):
+        before, after = _text_around(text, match)
+        assert before.endswith(":"), (source.name, before)
+        assert not after[:1].islower(), (source.name, after)
 
 
 # -- Korean examples --------------------------------------------------------------------------
@@ -213,7 +370,14 @@ def test_korean_gallery_header_is_korean():
 
 TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 _LANG = re.compile(r"<html[^>]*\blang=\"([\w-]+)\"")
-_SWITCH = re.compile(r'class="sidebar-language-switch".*?href="([^"]+)"', re.DOTALL)
+# in the sidebar, and in the header furo shows on phones instead (docs/_templates/page.html)
+_SWITCHES = [
+    re.compile(r'class="sidebar-language-switch".*?href="([^"]+)"', re.DOTALL),
+    re.compile(
+        r'<header class="mobile-header">.*?class="header-language-switch" href="([^"]+)"', re.DOTALL
+    ),
+]
+_DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)"')
 
 
 def _english_pages(site: Path) -> list[Path]:
@@ -244,9 +408,22 @@ def test_language_switch_links_each_page_to_its_twin(site):
     for page in _english_pages(site):
         twin = site / "ko" / page.relative_to(site)
         for here, there in ((page, twin), (twin, page)):
-            links = _SWITCH.findall(here.read_text(encoding="utf-8"))
-            assert len(links) == 1, here
-            assert (here.parent / links[0]).resolve() == there.resolve(), here
+            for switch in _SWITCHES:
+                links = switch.findall(here.read_text(encoding="utf-8"))
+                assert len(links) == 1, (here, switch.pattern)
+                assert (here.parent / links[0]).resolve() == there.resolve(), here
+
+
+@pytest.mark.docs
+def test_every_korean_page_has_a_korean_description(site):
+    """Search engines show it: pages without text of their own (search, genindex, 404)
+    take the site's description from sphinx.po."""
+    for page in _english_pages(site):
+        twin = site / "ko" / page.relative_to(site)
+        (english,) = _DESCRIPTION.findall(page.read_text(encoding="utf-8"))
+        (korean,) = _DESCRIPTION.findall(twin.read_text(encoding="utf-8"))
+        assert not HANGUL.search(english), page
+        assert len(HANGUL.findall(korean)) >= 10, (twin, korean)
 
 
 @pytest.mark.docs
@@ -262,6 +439,7 @@ def test_korean_pages_are_in_korean(site):
             "to download the full",
             "Tags:",
             "Page not found",
+            "View the source of this page",
         )
         for label in labels:
             assert label not in text, (page, label)

@@ -1,7 +1,8 @@
 """The Korean edition's page furniture: a language switch, translated gallery labels, search.
 
 The pages themselves are translated by Sphinx's gettext catalogs in docs/locales and
-the examples by docs/translate.py; this extension covers what neither reaches.
+the examples by docs/translate.py; this extension covers what neither reaches, and
+keeps napoleon's indentation out of the messages translators see.
 """
 
 import re
@@ -99,6 +100,24 @@ def _translate_404(app, config):
         config.notfound_context = {"title": title, "body": f"<h1>{title}</h1>\n\n{text}"}
 
 
+def _join_raises_lines(app, what, name, obj, options, lines):
+    """One line per ``:raises:`` field, so the message translators see has no indentation.
+
+    napoleon writes a multi-line Raises entry as ``:raises TypeError: If ...`` with its
+    later lines indented; Sphinx keeps that indentation inside the message (``tensors
+    are refused`` with five spaces), and re-indenting the docstring would then make
+    the translation fuzzy. Runs after napoleon (priority 500), whose "lines" may
+    themselves hold newlines.
+    """
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith(":raises"):
+            while i + 1 < len(lines) and lines[i + 1][:1] == " " and lines[i + 1].strip():
+                lines[i] += "\n" + lines.pop(i + 1)
+            lines[i] = re.sub(r"\s*\n\s*", " ", lines[i])
+        i += 1
+
+
 def setup(app):
     # registered, so that editing them rebuilds the pages they change
     app.add_config_value("language_twins", {}, "html", types=[dict])
@@ -108,4 +127,5 @@ def setup(app):
     app.connect("config-inited", _translate_404)
     app.connect("html-page-context", _language_twin)
     app.connect("doctree-read", _translate_gallery_labels)
+    app.connect("autodoc-process-docstring", _join_raises_lines, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

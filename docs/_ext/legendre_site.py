@@ -228,9 +228,11 @@ def polish_page(app, pagename: str, templatename: str, context: dict, doctree) -
             styles += f"<style>{css}</style>"
         if styles:
             context["metatags"] = context.get("metatags", "") + "\n" + styles
-    description = (
-        describe(doctree) if doctree is not None else None
-    ) or app.config.site_description
+    # Pages without text of their own (search, index, 404) fall back to the site's
+    # description, translated like the theme's labels (locales/<language>/sphinx.po).
+    description = (describe(doctree) if doctree is not None else None) or _(
+        app.config.site_description
+    )
     if 'name="description"' not in context.get("metatags", ""):
         context["metatags"] = (
             context.get("metatags", "")

@@ -6,15 +6,15 @@ Writing a custom autograd Function
 ``backward``, and a training loop that uses it.
 
 We fit :math:`y = \sin(x)` on :math:`[-\pi, \pi]` with a cubic written in an
-unusual way,
+unusual way:
 
-.. math:: y = a + b \, P_3(c + d x),
+.. math:: y = a + b \, P_3(c + d x).
 
-where :math:`P_3(x) = \tfrac12 (5x^3 - 3x)` is the Legendre polynomial of
+In it, :math:`P_3(x) = \tfrac12 (5x^3 - 3x)` is the Legendre polynomial of
 degree three. PyTorch can differentiate :math:`P_3` on its own, but here we
 teach it how: we write :math:`P_3` as a custom
 :class:`torch.autograd.Function` with a forward pass that computes the value
-and a backward pass that applies the chain rule with the derivative
+and a backward pass that applies the chain rule with the derivative:
 
 .. math:: P_3'(x) = \tfrac32 (5x^2 - 1).
 

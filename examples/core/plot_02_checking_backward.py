@@ -8,12 +8,13 @@ differences with ``gradcheck``.
 A hand-written ``backward`` is code like any other, and a wrong derivative
 does not crash: training just goes somewhere odd. PyTorch can check it for us.
 :func:`torch.autograd.gradcheck` nudges each input by a tiny
-:math:`\varepsilon` and compares the slope it measures,
+:math:`\varepsilon` and measures the slope:
 
-.. math:: \frac{f(x + \varepsilon) - f(x - \varepsilon)}{2 \varepsilon},
+.. math:: \frac{f(x + \varepsilon) - f(x - \varepsilon)}{2 \varepsilon}.
 
-with the one our ``backward`` returns. :func:`torch.autograd.gradgradcheck`
-does the same one level up, for the derivative of the backward pass itself.
+It compares that slope with the one our ``backward`` returns.
+:func:`torch.autograd.gradgradcheck` does the same one level up, for the
+derivative of the backward pass itself.
 """
 
 # %%

@@ -9,7 +9,7 @@ The tutorial uses one polynomial, :math:`P_3`. Here we use them all: the
 Function :class:`legendre.LegendrePolynomial` (its code is on
 :doc:`../core/plot_03_modern_style`) evaluates :math:`P_n` for any degree
 :math:`n`, and :func:`legendre.fit` with ``degree=n`` fits a whole
-series
+series:
 
 .. math:: y \approx \sum_{k=0}^{n} w_k\, P_k(u),
           \qquad u = \frac{2x - (x_\min + x_\max)}{x_\max - x_\min} \in [-1, 1].

@@ -46,8 +46,8 @@ print(benchmark.machine(device))
 #
 # ``"fused"`` does without autograd. For :math:`r = a + b P_3(c + dx) - y` and
 # :math:`t = \tfrac52 z^2 - \tfrac32` with :math:`z = c + dx`, we have
-# :math:`P_3(z) = zt` and :math:`P_3'(z) = 3t + 3`, so the gradients of
-# :math:`L = \sum r^2` are
+# :math:`P_3(z) = zt` and :math:`P_3'(z) = 3t + 3`, which give the gradients
+# of :math:`L = \sum r^2`:
 #
 # .. math::
 #
