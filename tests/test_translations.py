@@ -217,10 +217,12 @@ def test_korean_example_glosses_its_key_terms_at_first_mention(example):
 
 def test_no_message_holds_a_run_of_spaces(english_messages):
     """Indentation that leaks into a message (a docstring's) makes it fragile: re-indenting
-    the source would make its translation fuzzy."""
+    the source would make its translation fuzzy. (labels.po holds string literals as the
+    code prints them: their spaces align columns, and are the text itself.)"""
     runs = [
         (name, message.id)
         for name, template in english_messages.items()
+        if name != "labels"
         for message in template
         if message.id and re.search(r"\S {2,}\S", message.id)
     ]
