@@ -96,6 +96,9 @@ sphinx_gallery_conf = {
     "doc_module": ("legendre",),
     "backreferences_dir": "gen_modules/backreferences",
     "image_srcset": ["2x"],  # sharp figures on high-DPI screens
+    # matplotlib's scraper, which also records each figure's smallest text size
+    # in its PNG, for the site's check that figures read on a phone
+    "image_scrapers": ("legendre_site.figure_scraper",),
     "show_signature": False,
     # Animations embed as a JavaScript player with their frames inline: no
     # ffmpeg needed to build, and no video extension to install.
@@ -141,6 +144,8 @@ html_copy_source = False  # nor publish the generated reST behind every page
 html_favicon = "_static/site/favicon.svg"  # browsers ask for one; a 404 costs best practices
 html_static_path = ["_static/site"]  # not _static itself: fit.png there is the README's
 html_css_files = ["legendre.css"]
+# the gallery's tags as real buttons; formulas quoted as TeX in search results
+html_js_files = ["legendre-tags.js", "legendre-search.js"]
 templates_path = ["_templates"]
 html_theme_options = {"top_of_page_buttons": ["view"]}  # "edit" would target generated reST
 html_math_renderer = "mathjax_at_build"  # MathJax runs once in the build, not in every browser

@@ -120,8 +120,10 @@ class LegendrePolynomial(torch.autograd.Function):
     def forward(x: torch.Tensor, n: int) -> torch.Tensor:
         r"""Evaluate :math:`P_n(x)` elementwise by Bonnet's recurrence:
 
-        .. math:: (k+1) P_{k+1}(x) = (2k+1)\, x P_k(x) - k P_{k-1}(x),
-                  \quad P_0 = 1,\ P_1 = x.
+        .. math::
+
+           (k+1) P_{k+1}(x) &= (2k+1)\, x P_k(x) - k P_{k-1}(x), \\
+           P_0 &= 1, \quad P_1 = x.
 
         Parameters
         ----------
@@ -158,8 +160,10 @@ class LegendrePolynomial(torch.autograd.Function):
         The derivative comes from the ``x`` and ``n`` saved by
         :meth:`setup_context`, through the recurrence:
 
-        .. math:: P_{k+1}'(x) = P_{k-1}'(x) + (2k+1) P_k(x),
-                  \quad P_0' = 0,\ P_1' = 1.
+        .. math::
+
+           P_{k+1}'(x) &= P_{k-1}'(x) + (2k+1) P_k(x), \\
+           P_0' &= 0, \quad P_1' = 1.
 
         Unlike :math:`(x^2 - 1) P_n' = n (x P_n - P_{n-1})`, it needs no
         special case at :math:`x = \pm 1`. Only differentiable operations are

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from docutils import nodes
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 from sphinx.errors import ExtensionError
 from sphinx.locale import _
 
@@ -84,7 +85,12 @@ def typeset(body: str, mathjax: Path, font_url: str) -> tuple[str, str]:
         error = re.search(r'data-mjx-error="([^"]*)"', output)
         if error:
             raise ExtensionError(f"TeX error in {formula['tex']!r}: {html.unescape(error[1])}")
-    pieces = iter(typeset["html"])
+    # Each formula keeps its TeX in data-tex: search results quote it rather than
+    # MathJax's glyphs run together (docs/_static/site/legendre-search.js).
+    pieces = iter(
+        output.replace("<mjx-container", f'<mjx-container data-tex="{html.escape(tex)}"', 1)
+        for tex, output in zip((f["tex"] for f in formulas), typeset["html"], strict=True)
+    )
     body = MATH.sub(lambda m: m.group(1) + next(pieces) + m.group(4), body)
     # Draw formulas in a fallback font until MathJax's arrives, rather than leaving
     # them blank for up to 3 s: glyph boxes are sized by MathJax, so nothing moves.
@@ -153,17 +159,27 @@ def describe(doctree: nodes.document, limit: int = 155) -> str | None:
 # script attributes and a <style> inside the body.
 # The first frame's alt text: before it plays, the player's image is the figure.
 ANIMATION_ALT = "Animation for {title}"
+# Font Awesome's icons as inline SVG paths (24 x 24): a character such as U+23F4
+# draws as an empty box where the font lacks it, or as a colour emoji elsewhere.
 ICONS = {
-    "fa-minus": "\u2212",
-    "fa-fast-backward": "\u23ee",
-    "fa-step-backward": "\u23f4",
-    "fa-play fa-flip-horizontal": "\u25c0",
-    "fa-pause": "\u23f8",
-    "fa-play": "\u25b6",
-    "fa-step-forward": "\u23f5",
-    "fa-fast-forward": "\u23ed",
-    "fa-plus": "+",
+    "fa-minus": "M5 11h14v2H5z",
+    "fa-fast-backward": "M4 5h2v14H4zM13 5v14l-7-7zM20 5v14l-7-7z",
+    "fa-step-backward": "M6 5h2v14H6zM18 5v14l-9-7z",
+    "fa-play fa-flip-horizontal": "M17 5v14L6 12z",
+    "fa-pause": "M7 5h3v14H7zM14 5h3v14h-3z",
+    "fa-play": "M7 5v14l11-7z",
+    "fa-step-forward": "M6 5v14l9-7zM16 5h2v14h-2z",
+    "fa-fast-forward": "M4 5v14l7-7zM11 5v14l7-7zM18 5h2v14h-2z",
+    "fa-plus": "M11 5h2v6h6v2h-6v6h-2v-6H5v-2h6z",
 }
+
+
+def icon(name: str) -> str:
+    """One of the player's icons, drawn in the text's colour."""
+    return (
+        '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
+        f'<path fill="currentColor" d="{ICONS[name]}"/></svg>'
+    )
 
 
 def tidy_animations(body: str, title: str, alt: str = ANIMATION_ALT) -> tuple[str, str]:
@@ -176,7 +192,7 @@ def tidy_animations(body: str, title: str, alt: str = ANIMATION_ALT) -> tuple[st
     body = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", body)
     body = re.sub(
         r'<i class="fa ([\w -]+)"></i>',
-        lambda m: f'<span aria-hidden="true">{ICONS.get(m[1], "")}</span>',
+        lambda m: icon(m[1]),
         body,
     )
     # matplotlib names each player with a random uuid4: number them, so builds repeat
@@ -288,6 +304,75 @@ def _as_list(value) -> list[str]:
 
 
 # -- Figures ------------------------------------------------------------------------
+# Each figure's PNG says the size of its smallest text, in points: with the
+# resolution the PNG also records, the site's browser checks know how large that
+# text is once the figure is scaled to its column (tests/site/test_reading.py).
+FONT_KEY = "legendre:smallest-font-pt"
+
+
+def smallest_text(figure) -> float | None:
+    """The smallest font size, in points, of the text a matplotlib figure shows."""
+    from matplotlib.text import Text
+
+    sizes = [
+        text.get_fontsize()
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    return min(sizes, default=None)
+
+
+def cut_text(figure) -> list[str]:
+    """The texts of a figure that run past its edges (a title too long for its width).
+
+    Tick labels are left out: matplotlib keeps labels for ticks beyond the axes'
+    limits, which it does not draw, and constrained layout makes room for the rest.
+    """
+    from matplotlib.axis import Tick
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    ticks = {id(label) for tick in figure.findobj(Tick) for label in (tick.label1, tick.label2)}
+    cut = []
+    for text in figure.findobj(Text):
+        if id(text) not in ticks and text.get_visible() and text.get_text().strip():
+            box = text.get_window_extent(renderer)
+            if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
+                cut.append(text.get_text())
+    return cut
+
+
+def figure_scraper(block, block_vars, gallery_conf, **kwargs):
+    """sphinx-gallery's matplotlib scraper, which also writes ``FONT_KEY`` into each PNG."""
+    import functools
+
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import Animation
+    from sphinx_gallery.scrapers import matplotlib_scraper
+
+    # drawing an animation's figure here would start it, and leave it no frames to save
+    animated = {
+        id(value._fig)
+        for value in block_vars["example_globals"].values()
+        if isinstance(value, Animation)
+    }
+    for number in plt.get_fignums():
+        figure = plt.figure(number)
+        if id(figure) in animated:
+            continue
+        cut = cut_text(figure)
+        if cut:
+            raise ValueError(f"text cut off at the edge of a figure: {cut}")
+        size = smallest_text(figure)
+        if size is not None:  # every save of it, the 2x one included
+            metadata = {FONT_KEY: f"{size:g}"}
+            save = functools.partial(type(figure).savefig, figure, metadata=metadata)
+            figure.savefig = save  # type: ignore[method-assign]
+    return matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
+
+
 def compress_images(app, exception) -> None:
     """Re-encode the figures as 256-colour PNGs: plots lose nothing visible, 60% of bytes."""
     if exception is not None or app.builder.format != "html":
@@ -301,7 +386,12 @@ def compress_images(app, exception) -> None:
                 small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
             else:  # thumbnails keep their transparent margin
                 small = image.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE)
-        small.save(path, optimize=True)
+            # keep the resolution and the text chunks (FONT_KEY) matplotlib wrote
+            kept = PngInfo()
+            for key, value in getattr(image, "text", {}).items():
+                kept.add_text(key, value)
+            dpi = {"dpi": image.info["dpi"]} if "dpi" in image.info else {}
+        small.save(path, optimize=True, pnginfo=kept, **dpi)
 
 
 def setup(app):

@@ -128,7 +128,7 @@ worst = int(error.argmax())
 print(f"largest error {error[worst]:.3f} at x = {x[worst]:.3f}; mean error {error.mean():.3f}")
 assert abs(x[worst]) > 0.9 * math.pi, "the largest error is not at an end"
 
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.3), layout="constrained")
 ax.plot(x.cpu(), y.cpu(), label=r"$\sin(x)$", linewidth=3, color="0.7")
 ax.plot(x.cpu(), fitted.cpu(), label=r"$a + b\,P_3(c + dx)$", color="C3", linestyle="--")
 ax.set(xlabel="x", ylabel="y", title="sin(x) and the fitted Legendre cubic on [-π, π]")
@@ -138,12 +138,12 @@ plt.show()
 # %%
 # The loss fell quickly at first, then slowly: gradient descent with a small
 # fixed step crawls once the remaining error lies along a flat direction.
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.3), layout="constrained")
 ax.semilogy(losses, color="C0")
 ax.set(
     xlabel="step",
     ylabel="sum of squared errors (log scale)",
-    title=f"Training loss of the Legendre cubic, from {losses[0]:.0f} down to {losses[-1]:.1f}",
+    title=f"Training loss of the Legendre cubic,\nfrom {losses[0]:.0f} down to {losses[-1]:.1f}",
 )
 ax.grid(True, which="both", alpha=0.3)
 plt.show()

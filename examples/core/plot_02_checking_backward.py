@@ -123,13 +123,13 @@ right = backward_slope(P3, grid)
 wrong = backward_slope(SignErrorP3.apply, grid)
 
 grid, coarse = grid.cpu(), coarse.cpu()  # matplotlib reads host memory
-fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")
 ax.plot(grid, values.cpu(), color="0.6", linewidth=3, label="$P_3(x)$")
 ax.plot(grid, right.cpu(), color="C0", label="$P_3'(x)$ from backward")
 ax.plot(coarse, measured.cpu(), "o", color="C0", markersize=4, label="central difference")
 ax.plot(grid, wrong.cpu(), "--", color="C3", label="buggy backward, off by 3")
-ax.set(xlabel="x", title="P₃, its derivative, and a backward pass gradcheck rejects")
-ax.legend(fontsize="small")
+ax.set(xlabel="x", title="P₃, its derivative,\nand a backward pass gradcheck rejects")
+ax.legend()
 plt.show()
 
 # %%

@@ -239,7 +239,7 @@ arrays = {
 assert arrays["KeptLegendre (saves P_0 ... P_n-1)"] == list(degrees)
 assert set(arrays["LegendrePolynomial (computes again)"]) == {1}
 
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.3), layout="constrained")
 for (name, counts), marker in zip(arrays.items(), "os", strict=True):
     ax.plot(degrees, counts, marker=marker, label=name)
 ax.set(

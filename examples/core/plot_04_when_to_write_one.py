@@ -258,13 +258,13 @@ print(f"largest distance: series {distances[0]:.1e}, derivative {distances[1]:.1
 assert distances[0] < 1e-3
 assert distances[1] < 0.05
 
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.3), layout="constrained")
 ax.plot(u.detach(), target, color="0.75", linewidth=4, label="sin(πu) and π cos(πu)")
 ax.plot(u.detach(), fitted.detach(), "--", color="C0", label="series, forward (NumPy)")
 ax.plot(u.detach(), target_slope, color="0.75", linewidth=4)
 ax.plot(u.detach(), slope, "--", color="C3", label="its derivative, backward")
-ax.set(xlabel="u", title="A Legendre series evaluated by NumPy, and its gradient")
-ax.legend(fontsize="small")
+ax.set(xlabel="u", title="A Legendre series evaluated by NumPy,\nand its gradient")
+ax.legend()
 plt.show()
 
 # %%

@@ -170,7 +170,7 @@ assert wrong > 1  # silently wrong, not a rounding error
 import matplotlib.pyplot as plt
 
 fine = torch.linspace(-1, 1, 201)
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.3), layout="constrained")
 ax.plot(fine, p3_derivative(fine), color="0.5", linewidth=3, label="exact: P3'(t)")
 wrong_gradient = gradient_after_changing_the_input(fine)
 ax.plot(fine, wrong_gradient, "--", color="C3", label="input kept on ctx: P3'(t + 1)")

@@ -64,12 +64,12 @@ print(f"largest difference from numpy: {np.abs(slope.cpu().numpy() - exact).max(
 # :math:`P_5'(\pm 1) = n(n+1)/2 = 15`.
 import matplotlib.pyplot as plt
 
-fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")
 ax.plot(x_np, p_n(x).cpu(), color="0.6", linewidth=3, label="$P_5(x)$")
 ax.plot(x_np, slope.cpu(), color="C0", label="vmap(grad(P_5))")
 ax.plot(x_np[::10], exact[::10], "o", color="C1", markersize=4, label="numpy legder")
-ax.set(xlabel="x", title="P₅ and its derivative from vmap(grad(...)), matching NumPy")
-ax.legend(fontsize="small")
+ax.set(xlabel="x", title="P₅ and its derivative from vmap(grad(...)),\nmatching NumPy")
+ax.legend()
 plt.show()
 
 # %%

@@ -128,8 +128,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 k = np.arange(1, 5001)
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")
-for ax, (label, (eager, first, compiled)) in zip(axes, timings.items(), strict=True):
+for label, (eager, first, compiled) in timings.items():
+    # one figure per size: side by side on a wide screen, stacked on a phone
+    fig, ax = plt.subplots(figsize=(4.5, 3.4), layout="constrained")
     ax.plot(k, k * eager, label="eager")
     ax.plot(k, first + (k - 1) * compiled, label="torch.compile")
     if compiled < eager:
@@ -141,9 +142,12 @@ for ax, (label, (eager, first, compiled)) in zip(axes, timings.items(), strict=T
     else:
         print(f"{label}: compiling never pays here, a compiled step is not faster "
               f"({compiled / eager:.2f} times the eager step's time)")  # fmt: skip
-    ax.set(xlabel="training steps", ylabel="cumulative time (s)", title=f"{label} on {device}")
+    ax.set(
+        xlabel="training steps",
+        ylabel="cumulative time (s)",
+        title=f"Total time of eager and compiled\nsteps, {label} on {device}",
+    )
     ax.legend()
-fig.suptitle("Total time of eager versus compiled training steps")
 plt.show()
 
 # %%

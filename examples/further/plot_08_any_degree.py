@@ -11,8 +11,10 @@ Function :class:`legendre.LegendrePolynomial` (its code is on
 :math:`n`, and :func:`legendre.fit` with ``degree=n`` fits a whole
 series:
 
-.. math:: y \approx \sum_{k=0}^{n} w_k\, P_k(u),
-          \qquad u = \frac{2x - (x_\min + x_\max)}{x_\max - x_\min} \in [-1, 1].
+.. math::
+
+   y &\approx \sum_{k=0}^{n} w_k\, P_k(u), \\
+   u &= \frac{2x - (x_\min + x_\max)}{x_\max - x_\min} \in [-1, 1].
 
 The series is linear in its weights, so the best weights solve a linear
 least-squares problem. NumPy solves exactly that problem in
@@ -42,7 +44,7 @@ print(f"Running on: {device} ({dtype})")
 import matplotlib.pyplot as plt
 
 u = torch.linspace(-1, 1, 401, dtype=dtype, device=device)
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.3), layout="constrained")
 for n in range(6):
     ax.plot(u.cpu(), legendre.LegendrePolynomial.apply(u, n).cpu(), label=f"$P_{n}$")
 ax.set(xlabel="u", ylabel="$P_n(u)$", title="Legendre polynomials P0 to P5 on [-1, 1]")
@@ -93,13 +95,14 @@ print(f"largest difference from NumPy's weights, over all fits: {worst_gap:.1e}"
 # Degree 5 already hugs the sine; the kink of :math:`|x|` is rounded off;
 # the step is overshot on both sides of the jump (the Gibbs phenomenon), and
 # a higher degree narrows the overshoot without shrinking it.
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.2), layout="constrained", sharex=True)
-for ax, (name, y) in zip(axes, targets.items(), strict=True):
+for name, y in targets.items():
+    # one figure per target: side by side on a wide screen, stacked on a phone
+    fig, ax = plt.subplots(figsize=(4.5, 3), layout="constrained")
     ax.plot(x.cpu(), y.cpu(), color="0.7", linewidth=3, label="target")
     for n, style in ((5, "--"), (15, "-")):
         ax.plot(x.cpu(), fits[name, n].predict(x).cpu(), style, label=f"degree {n}")
     ax.set(xlabel="x", ylabel="y", title=f"Legendre series fits of {name}")
-axes[0].legend()
+    ax.legend()
 plt.show()
 
 # %%
@@ -115,7 +118,9 @@ plt.show()
 # at its tolerances (:func:`legendre.fit` sets ``tolerance_grad=1e-12`` and
 # ``tolerance_change=1e-15``, far below torch's defaults of ``1e-7`` and
 # ``1e-9``), while the direct solve goes on down to rounding error.
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+fig, left = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
+# two figures, not two panels: side by side on a wide screen, stacked on a phone
+fig, right = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 for name in targets:
     (line,) = left.semilogy(degrees, rmse[name], label=f"{name}, legendre.fit")
     left.semilogy(degrees, numpy_rmse[name], "x", color=line.get_color(), label=f"{name}, NumPy")
@@ -128,12 +133,12 @@ for name in targets:
 left.set(
     xlabel="degree n of the series",
     ylabel="root mean square error (log scale)",
-    title="Fit error against degree (log error)",
+    title="Fit error against degree\n(log error)",
 )
-right.set(xlabel="degree n (log scale)", title="|x| and step: power laws (log-log)")
+right.set(xlabel="degree n (log scale)", title="|x| and step: power laws\n(log-log)")
 for ax in (left, right):
     ax.grid(True, which="both", alpha=0.3)
-left.legend(fontsize="small")
+left.legend()
 right.legend()
 parted = next(n for n in degrees if abs(rmse["sin(x)"][n] - numpy_rmse["sin(x)"][n]) > 1e-10)
 print(f"sin(x): the solvers part at degree {parted}, at an error of {rmse['sin(x)'][parted]:.0e}")
@@ -158,5 +163,5 @@ plt.show()
 #    :class:`legendre.LegendrePolynomial`; :doc:`plot_09_optimizers` compares
 #    LBFGS with Adam and gradient descent.
 
-# sphinx_gallery_thumbnail_number = 2
+# sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["Legendre series", "least squares", "training"]

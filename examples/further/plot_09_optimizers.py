@@ -140,13 +140,12 @@ def steps_to_reach(history, target):
     return next((str(step) for step, loss in enumerate(history) if loss <= target), "never")
 
 
-print(f"{'optimizer':>9} {'final loss':>11} {'steps to 1%':>12} {'time (s)':>9}   coefficients")
+# narrow enough for a phone: each optimizer's coefficients on a line of their own
+print(f"{'optimizer':>9} {'final loss':>10} {'steps to 1%':>11} {'time (s)':>8}")
 for name, (history, (a, b, c, d)) in results.items():
     reached = steps_to_reach(history, 1.01 * best)
-    print(
-        f"{name:>9} {history[-1]:11.6f} {reached:>12} {seconds[name]:9.3f}"
-        f"   a={a:+.2e} b={b:+.4f} c={c:+.2e} d={d:+.4f}"
-    )
+    print(f"{name:>9} {history[-1]:10.6f} {reached:>11} {seconds[name]:8.3f}")
+    print(f"  a={a:+.1e} b={b:+.3f} c={c:+.1e} d={d:+.3f}")
 adam_default, (_, b_default, _, _) = train(torch.optim.Adam, 500)
 print(f"Adam at torch's default step 1e-3: loss {adam_default[-1]:.3f}, b={b_default:+.4f}")
 
@@ -167,7 +166,7 @@ for name, (_, steps) in optimizers.items():
 # fit on one figure. The dotted line is the least-squares optimum.
 import matplotlib.pyplot as plt
 
-fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.6), layout="constrained")
 for name, (history, _) in results.items():
     steps = np.arange(1, len(history) + 1)
     ax.loglog(steps, history, marker="o" if name == "lbfgs" else None, label=name)
@@ -175,7 +174,7 @@ ax.axhline(best, color="0.3", linestyle=":", label=f"optimum {best:.3f}")
 ax.set(
     xlabel="step, 1 being the starting point (log scale)",
     ylabel="sum of squared errors (log scale)",
-    title="Loss of a + b·P3(c + dx) under gradient descent, Adam and LBFGS",
+    title="Loss of a + b·P3(c + dx)\nunder gradient descent, Adam and LBFGS",
 )
 ax.grid(True, which="both", alpha=0.3)
 ax.legend()

@@ -102,7 +102,7 @@ print(f"share of the drop in the first 12 steps: {early:.0%}; between 100 and 10
 assert 1 / 3 < early < 1 / 2, early
 assert middle > 1 / 3, middle
 
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(5.5, 3.3), layout="constrained")
 ax.plot(losses, color="C0", label="loss at every step")
 ax.plot(steps, frame_losses, "o", color="C3", markersize=4, label="animation frames")
 # symlog: logarithmic beyond step 1, yet step 0 still has a place

@@ -51,10 +51,10 @@ print(benchmark.machine(device))
 #
 # .. math::
 #
-#    \partial_a L = 2\sum r, \quad
-#    \partial_b L = 2\sum r z t, \quad
-#    \partial_c L = 6b \sum r (t + 1), \quad
-#    \partial_d L = 6b \sum r (t + 1) x.
+#    \partial_a L &= 2\sum r, \\
+#    \partial_b L &= 2\sum r z t, \\
+#    \partial_c L &= 6b \sum r (t + 1), \\
+#    \partial_d L &= 6b \sum r (t + 1) x.
 #
 # The fused step evaluates them with twelve tensor operations that write
 # into one buffer of three rows, allocated once, and updates the parameters
@@ -111,8 +111,12 @@ rows = benchmark.run([small], [*methods, "floor"], repeats=3, device=device, mem
 rows += benchmark.run(
     [large], [*methods, "compiled", "floor"], repeats=3, device=device, memory=False
 )
-print(benchmark.format_table(rows))
 per_step = {(row.n, row.method): row.seconds_per_step for row in rows}
+# The table's main columns, narrow enough for a phone (``nox -s bench`` prints all)
+print(f"{'n':>7}  {'method':<8} {'µs/step':>9} {'÷ original':>10}")
+for row in rows:
+    ratio = row.seconds_per_step / per_step[row.n, "original"]
+    print(f"{row.n:>7}  {row.method:<8} {row.seconds_per_step * 1e6:>9.1f} {ratio:>10.3g}")
 ratios = {
     "custom Function / plain autograd": ("function", "autograd"),
     "hand-written step / custom Function": ("fused", "function"),
@@ -158,8 +162,9 @@ for method in ("original", "fused"):
 # left.
 import matplotlib.pyplot as plt
 
-fig, axes = plt.subplots(1, 2, figsize=(8, 3.5), layout="constrained")
-for ax, n in zip(axes, (small, large), strict=True):
+for n in (small, large):
+    # one figure per size: side by side on a wide screen, stacked on a phone
+    fig, ax = plt.subplots(figsize=(4.5, 3.4), layout="constrained")
     timed = {row.method: row.seconds_per_step * 1e6 for row in rows if row.n == n}
     floor = timed.pop("floor", None)
     names = list(timed)
@@ -170,7 +175,7 @@ for ax, n in zip(axes, (small, large), strict=True):
             f"{relative:.3g}", (timed[name], i), xytext=(4, 0), textcoords="offset points",
             va="center", fontsize=9,
         )  # fmt: skip
-    title = f"{n:,} points"
+    title = f"One step on {device}, {n:,} points"
     if floor is not None:
         ax.axvline(floor, color="C3", linestyle="--")
         title += f"\nC floor (dashed): {floor:.2g} µs"
@@ -180,7 +185,6 @@ for ax, n in zip(axes, (small, large), strict=True):
     ax.set(xlabel="µs per step (log scale)", title=title)
     ax.invert_yaxis()
     ax.grid(True, axis="x", alpha=0.3)
-fig.suptitle(f"One gradient-descent step of a + b·P3(c + dx), on {device}")
 plt.show()
 
 # %%

@@ -1,0 +1,46 @@
+// sphinx-gallery draws the gallery's tags as <div>s (sg-tags.js): the keyboard can
+// neither reach nor press them, and a screen reader does not know which are on.
+// Turn each into a button that says whether it is pressed; sg-tags.js keeps
+// filtering the thumbnails through the same class names and its own functions.
+(() => {
+  const list = () => document.getElementById("sg-tag-list");
+
+  function syncPressed() {
+    for (const button of list().querySelectorAll("button.sphx-glr-tag")) {
+      const pressed = String(button.classList.contains("active"));
+      if (button.getAttribute("aria-pressed") !== pressed) {
+        button.setAttribute("aria-pressed", pressed);
+      }
+    }
+  }
+
+  function upgrade() {
+    if (!list() || typeof toggleTag !== "function") return;
+    for (const div of list().querySelectorAll("div.sphx-glr-tag, div#sphx-glr-tag-clear")) {
+      const button = document.createElement("button");
+      const text = div.textContent;
+      button.type = "button";
+      button.className = div.className;
+      button.textContent = text;
+      button.style.cssText = div.style.cssText; // "Clear" stays hidden until a tag is on
+      if (div.id) {
+        button.id = div.id;
+        button.addEventListener("click", () => selectedTags.clear());
+      } else {
+        button.addEventListener("click", () => toggleTag(text));
+      }
+      div.replaceWith(button);
+    }
+    syncPressed();
+    new MutationObserver(syncPressed).observe(list(), {
+      subtree: true, attributes: true, attributeFilter: ["class"],
+    });
+  }
+
+  // sg-tags.js fills the list when the document has loaded; run after it.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => setTimeout(upgrade));
+  } else {
+    upgrade();
+  }
+})();

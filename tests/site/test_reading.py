@@ -1,0 +1,398 @@
+"""Reading the site as readers do: on a 390 px phone and a laptop, in light and dark, by keyboard.
+
+Every printed output, figure and display equation must fit its column; text in figures
+must stay readable once a figure is scaled down to the column; focus must be visible and
+on screen after every Tab; the gallery's tags must work from the keyboard. Each page is
+measured in Chromium at both sizes and in both themes; what the phone showed is saved
+as screenshots under docs/_build/screenshots/ (outside the published html folder), which
+CI keeps as artifacts for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import legendre_site
+import pytest
+from PIL import Image
+from sitecheck import FIGURES, HTML, ROOT, html_pages
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+VIEWPORTS = {"phone": PHONE, "laptop": LAPTOP}
+SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
+# Smallest text a figure may show, in CSS px, once scaled to its column: "about 9 px".
+MIN_FIGURE_TEXT = 8.5
+# What the figures' PNG files say about their smallest text (docs/_ext/legendre_site.py).
+FONT_KEY = legendre_site.FONT_KEY
+SLACK = 1  # px: rounding of layout sizes
+
+PAGES = html_pages()
+# The pages a reader reads: every example, the galleries and the API page, in both languages.
+READING = [
+    page
+    for page in PAGES
+    if re.search(r"(^|/)(auto_examples/.*\.html|api\.html|index\.html)$", page)
+    and not re.search(r"(^|/)_", page)
+]
+
+# Runs in a loaded page: lays out every section (the site defers far sections with
+# content-visibility), loads every image, then measures what overflows its column.
+MEASURE = r"""async () => {
+  const style = document.createElement("style");
+  style.textContent = "* { content-visibility: visible !important; }";
+  document.head.append(style);
+  await Promise.all([...document.images].map((img) => {
+    img.loading = "eager";
+    return img.decode().catch(() => null);
+  }));
+  const article = document.querySelector("article[role=main]") || document.querySelector("article");
+  const box = article.getBoundingClientRect();
+  const css = getComputedStyle(article);
+  const left = box.left + parseFloat(css.paddingLeft);
+  const right = box.right - parseFloat(css.paddingRight);
+  const column = right - left;
+  const overflow = (rect) => Math.max(0, rect.right - right, left - rect.left);
+  const outputs = [...article.querySelectorAll(".sphx-glr-script-out pre")].map((pre) => {
+    const rect = pre.getBoundingClientRect();
+    return {
+      text: pre.textContent.split("\n").reduce((a, b) => (b.length > a.length ? b : a), "").slice(0, 70),
+      width: pre.scrollWidth,
+      box: rect.width,
+      hidden: Math.max(0, pre.scrollWidth - pre.clientWidth) + overflow(rect),
+      cut: Math.max(0, pre.scrollHeight - pre.clientHeight),
+    };
+  });
+  const figures = [...article.querySelectorAll(
+    "img.sphx-glr-single-img, img.sphx-glr-multi-img, .animation img")].map((img) => {
+    const rect = img.getBoundingClientRect();
+    return {
+      src: img.currentSrc, natural: img.naturalWidth, width: rect.width,
+      hidden: overflow(rect), animation: !!img.closest(".animation"),
+      filter: getComputedStyle(img).filter,
+    };
+  });
+  const equations = [...article.querySelectorAll("mjx-container[display='true']")].map((mjx) => {
+    const rect = mjx.querySelector("mjx-math").getBoundingClientRect();
+    return {text: mjx.closest(".math")?.getAttribute("id") || mjx.textContent.slice(0, 40),
+            width: rect.width, hidden: overflow(rect)};
+  });
+  const players = [...article.querySelectorAll(".animation")].map((player) => {
+    const buttons = [...player.querySelectorAll("button")].map((b) => {
+      const r = b.getBoundingClientRect();
+      return {top: r.top, width: r.width, height: r.height, svg: !!b.querySelector("svg"),
+              text: b.textContent.trim()};
+    });
+    const parts = [player, ...player.querySelectorAll("*")].map((e) => e.getBoundingClientRect());
+    return {buttons, hidden: Math.max(...parts.map(overflow))};
+  });
+  const thumbnails = [...document.querySelectorAll(".sphx-glr-thumbcontainer img")]
+    .map((img) => getComputedStyle(img).filter);
+  return {column, outputs, figures, equations, players, thumbnails,
+          scrolls: document.documentElement.scrollWidth > window.innerWidth};
+}"""
+
+
+def _text_px(src: str, shown: float) -> float | None:
+    """The height in CSS px of a figure's smallest text, shown ``shown`` px wide.
+
+    From its PNG file: the smallest font size in points and the resolution it was
+    drawn at, which give that text's height in the file's pixels, then scaled as
+    the browser scaled the file.
+    """
+    path = HTML / unquote(urlsplit(src).path).lstrip("/")
+    with Image.open(path) as image:
+        font, dpi, width = image.info.get(FONT_KEY), image.info.get("dpi"), image.width
+    if font is None or dpi is None:
+        return None
+    return round(float(font) / 72 * float(dpi[0]) * shown / width, 1)
+
+
+MEASURED: dict[tuple[str, str, str], dict] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_screenshots():
+    """Screenshots of this run only: none left from a page that no longer exists."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+
+
+def measure(browser, base_url: str, page_path: str, viewport: str, scheme: str) -> dict:
+    key = (page_path, viewport, scheme)
+    if key not in MEASURED:
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport], device_scale_factor=2, color_scheme=scheme
+        )
+        page = context.new_page()
+        page.goto(f"{base_url}/{page_path}", wait_until="load")
+        found = page.evaluate(MEASURE)
+        if viewport == "phone":
+            shot = SCREENSHOTS / scheme / page_path.replace("/", "__").replace(".html", ".png")
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True, scale="css")
+        context.close()
+        for figure in found["figures"]:
+            shown = not figure["animation"] and figure["natural"]
+            figure["text_px"] = _text_px(figure["src"], figure["width"]) if shown else None
+        MEASURED[key] = found
+        if viewport == "phone" and scheme == "light":
+            _record(page_path, found)
+    return MEASURED[key]
+
+
+def _record(page_path: str, found: dict) -> None:
+    """The widest output, figure and equation of each page at 390 px, for the report."""
+
+    def widest(items: list[dict]) -> int:
+        return round(max((item["width"] for item in items), default=0))
+
+    figures = [f for f in found["figures"] if not f["animation"]]
+    smallest = [f["text_px"] for f in figures if f["text_px"]]
+    table = FIGURES.setdefault("reading at 390 px (widest, CSS px)", {})
+    table[page_path] = {
+        "column": round(found["column"]),
+        "output": widest(found["outputs"]),
+        "figure": widest(found["figures"]),
+        "equation": widest(found["equations"]),
+        "smallest figure text": min(smallest, default=None),
+        # how far the figures shrank: their shown width over their width at 1x
+        # (naturalWidth: a 2x file's pixels over its density)
+        "smallest figure scale": min(
+            (round(f["width"] / f["natural"], 2) for f in figures if f["natural"]), default=None
+        ),
+    }
+
+
+@pytest.fixture(params=[(v, s) for v in VIEWPORTS for s in ("light", "dark")], ids="-".join)
+def look(request):
+    return request.param
+
+
+@pytest.mark.parametrize("page_path", READING)
+def test_outputs_figures_and_equations_fit_the_column(browser, base_url, page_path, look):
+    found = measure(browser, base_url, page_path, *look)
+    assert not found["scrolls"], f"{page_path} scrolls sideways"
+    wide = [o for o in found["outputs"] if o["hidden"] > SLACK]
+    assert wide == [], f"outputs wider than their box on {page_path} ({found['column']:.0f} px)"
+    cut = [o["text"] for o in found["outputs"] if o["cut"] > SLACK]
+    assert cut == [], f"outputs cut by a height cap on {page_path}"
+    if look[0] == "phone":  # the "Out:" label sits above the output, which gets the column
+        narrow = [o["text"] for o in found["outputs"] if o["box"] < found["column"] - 16]
+        assert narrow == [], f"outputs narrower than the column on {page_path}"
+    assert [f["src"] for f in found["figures"] if f["hidden"] > SLACK] == [], page_path
+    assert [e for e in found["equations"] if e["hidden"] > SLACK] == [], page_path
+
+
+@pytest.mark.parametrize("page_path", READING)
+def test_text_in_figures_reads_at_the_width_they_are_shown(browser, base_url, page_path, look):
+    found = measure(browser, base_url, page_path, *look)
+    figures = [f for f in found["figures"] if not f["animation"]]
+    unknown = [f["src"] for f in figures if f["text_px"] is None]
+    assert unknown == [], f"figures without {FONT_KEY} on {page_path}"
+    small = [(f["src"].rsplit("/", 1)[1], f["text_px"]) for f in figures]
+    assert [s for s in small if s[1] < MIN_FIGURE_TEXT] == [], page_path
+
+
+@pytest.mark.parametrize("page_path", READING)
+def test_figures_animations_and_thumbnails_are_dimmed_in_dark_mode(browser, base_url, page_path):
+    for scheme in ("light", "dark"):
+        found = measure(browser, base_url, page_path, "phone", scheme)
+        filters = [f["filter"] for f in found["figures"]] + found["thumbnails"]
+        dimmed = [f for f in filters if "brightness" in f]
+        assert dimmed == ([] if scheme == "light" else filters), (page_path, scheme)
+
+
+ANIMATION = "auto_examples/further/plot_10_animation.html"
+
+
+def test_animation_player_fits_with_one_row_of_large_icon_buttons(browser, base_url, look):
+    found = measure(browser, base_url, ANIMATION, *look)
+    (player,) = found["players"]
+    assert player["hidden"] <= SLACK, "the player is wider than its column"
+    buttons = player["buttons"]
+    assert len(buttons) == 9
+    assert len({round(b["top"]) for b in buttons}) == 1, "the buttons wrap"
+    assert min(min(b["width"], b["height"]) for b in buttons) >= 24, buttons
+    # drawn by the page itself, not by whatever font or emoji the system has
+    assert all(b["svg"] and b["text"] == "" for b in buttons), buttons
+
+
+@pytest.mark.parametrize(
+    ("title", "cut"), [("A title that fits", []), ("A title far too long " * 4, ["A title"])]
+)
+def test_the_build_finds_text_cut_at_a_figure_edge(title, cut):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.legend(fontsize="small")
+    ax.set_title(title)
+    try:
+        found = legendre_site.cut_text(figure)
+        assert [text[: len("A title")] for text in found] == cut
+        # the legend's "small" is 10 pt * 0.833
+        assert legendre_site.smallest_text(figure) == pytest.approx(8.33, abs=0.01)
+    finally:
+        plt.close(figure)
+
+
+def test_thumbnails_show_a_figure_not_a_strip(site):
+    """A thumbnail of a wide multi-panel figure is a thin strip; one panel fills its box."""
+    ratios = {}
+    for path in sorted((site / "_images").glob("sphx_glr_plot_*_thumb.png")):
+        with Image.open(path) as image:
+            box = image.convert("RGBA").getchannel("A").getbbox()
+        ratios[path.name] = round((box[2] - box[0]) / (box[3] - box[1]), 2)
+    assert ratios, "no thumbnails"
+    assert {name: r for name, r in ratios.items() if r > 2.2} == {}
+
+
+# -- Keyboard --------------------------------------------------------------------------
+FOCUSED = r"""() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  const s = getComputedStyle(e);
+  return {
+    name: e.tagName + (e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : "")
+      + " " + (e.getAttribute("aria-label") || e.textContent).trim().slice(0, 30),
+    onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
+      && r.left < innerWidth && r.top < innerHeight && s.visibility !== "hidden",
+    outline: s.outlineStyle === "none" ? 0 : parseFloat(s.outlineWidth),
+    outlineColor: s.outlineColor,
+  };
+}"""
+# After a Tab the page may still be moving: a smooth scroll to the focused element,
+# a transition (the skip link slides in). Wait for both to end before measuring.
+SETTLE = """async () => {
+  await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)));
+  let last = NaN, still = 0;
+  for (let frame = 0; frame < 120 && still < 3; frame++) {
+    await new Promise((done) => requestAnimationFrame(done));
+    still = scrollY === last ? still + 1 : 0;
+    last = scrollY;
+  }
+}"""
+TABS = 40  # past the header, the sidebar (or the closed drawer) and into the page
+TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
+KEYBOARD_PAGES = ["index.html", "auto_examples/index.html", TUTORIAL, ANIMATION, "ko/api.html"]
+
+
+@pytest.mark.parametrize("page_path", KEYBOARD_PAGES)
+def test_focus_is_visible_and_on_screen_after_every_tab(browser, base_url, page_path, look):
+    viewport, scheme = look
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{base_url}/{page_path}", wait_until="load")
+    seen = []
+    for _ in range(TABS):
+        page.keyboard.press("Tab")
+        page.evaluate(SETTLE)
+        focused = page.evaluate(FOCUSED)
+        if focused is not None:
+            seen.append(focused)
+    context.close()
+    assert len(seen) >= TABS // 2
+    assert [f["name"] for f in seen if not f["onScreen"]] == [], f"off screen on {page_path}"
+    assert [(f["name"], f["outline"]) for f in seen if f["outline"] < 2] == [], page_path
+    assert [f["name"] for f in seen if f["outlineColor"].endswith(", 0)")] == [], page_path
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_field_shows_its_focus(browser, base_url, scheme):
+    context = browser.new_context(viewport=LAPTOP, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{base_url}/index.html")
+    page.focus("input.sidebar-search")
+    focused = page.evaluate(FOCUSED)
+    context.close()
+    assert focused["outline"] >= 2, focused
+
+
+def _luminance(color: str) -> float:
+    channels = [float(c) / 255 for c in re.findall(r"[\d.]+", color)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: str, two: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+TAG_STATE = """(tag) => ({pressed: tag.getAttribute("aria-pressed"),
+  background: getComputedStyle(tag).backgroundColor,
+  shown: [...document.querySelectorAll(".sphx-glr-thumbcontainer")]
+    .filter((t) => t.offsetParent !== null).length})"""
+
+
+@pytest.mark.parametrize("language", ["", "ko/"])
+def test_tags_are_buttons_the_keyboard_can_press(browser, base_url, look, language):
+    viewport, scheme = look
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{base_url}/{language}auto_examples/index.html", wait_until="load")
+    tags = page.locator("#sg-tag-list button.sphx-glr-tag")
+    assert tags.count() >= 3
+    tag = tags.nth(1)
+    for _ in range(200):  # Tab until the tag has focus: it is in the tab order
+        page.keyboard.press("Tab")
+        if tag.evaluate("(t) => t === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reaches the tags")
+    before = tag.evaluate(TAG_STATE)
+    page.keyboard.press("Enter")
+    # leave the tag so that its focus ring is not what shows the state
+    page.evaluate("document.activeElement.blur()")
+    selected = tag.evaluate(TAG_STATE)
+    page.keyboard.press("Tab")  # a pressed tag stays reachable and toggles back with Space
+    tag.focus()
+    page.keyboard.press(" ")
+    after = tag.evaluate(TAG_STATE)
+    context.close()
+    assert (before["pressed"], selected["pressed"], after["pressed"]) == ("false", "true", "false")
+    assert selected["shown"] < before["shown"] == after["shown"]
+    assert _contrast(before["background"], selected["background"]) >= 3, (before, selected)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_header_controls_on_a_phone_do_not_touch(browser, base_url, scheme):
+    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{base_url}/{TUTORIAL}")
+    boxes = page.eval_on_selector_all(
+        ".mobile-header .header-right > *",
+        """(items) => items.filter((e) => e.offsetParent !== null)
+             .map((e) => e.getBoundingClientRect()).map((r) => [r.left, r.right])""",
+    )
+    context.close()
+    assert len(boxes) == 2
+    (_, first_right), (second_left, _) = sorted(boxes)
+    assert second_left - first_right >= 4, boxes
+
+
+def test_screenshots_are_kept_outside_the_published_site():
+    assert not Path(HTML, "screenshots").exists()
+    assert HTML not in SCREENSHOTS.parents
+
+
+def test_search_results_quote_formulas_as_tex(browser, base_url, site):
+    """A result's snippet shows P_3(x) = \\tfrac12 (5x^3 - 3x), not P3(x)=12(5x3−3x)."""
+    assert 'data-tex="P_3(x) = \\tfrac12 (5x^3 - 3x)"' in (site / TUTORIAL).read_text("utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base_url}/search.html")
+    page.wait_for_function("typeof Search !== 'undefined'")
+    snippet = page.evaluate(
+        """() => Search.htmlToText('<div role="main"><p>where '
+            + '<mjx-container data-tex="P_3(x) = \\\\tfrac12\\\\, (5x^3 - 3x)">'
+            + 'P3(x)=12(5x3−3x)</mjx-container> is</p></div>')"""
+    )
+    context.close()
+    assert " ".join(snippet.split()) == "where P_3(x) = \\tfrac12 (5x^3 - 3x) is"
