@@ -339,6 +339,9 @@ def test_tags_are_buttons_the_keyboard_can_press(browser, base_url, look, langua
     page.goto(f"{base_url}/{language}auto_examples/index.html", wait_until="load")
     tags = page.locator("#sg-tag-list button.sphx-glr-tag")
     assert tags.count() >= 3
+    # in words, in the page's language: no emoji that a system may draw as a box
+    label = page.locator("#sg-tag-list .sphx-glr-tag-label").first.inner_text()
+    assert label == {"": "Tags:", "ko/": "태그:"}[language]
     tag = tags.nth(1)
     for _ in range(200):  # Tab until the tag has focus: it is in the tab order
         page.keyboard.press("Tab")

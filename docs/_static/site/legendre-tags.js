@@ -14,8 +14,17 @@
     }
   }
 
+  // sg-tags.js writes these in English, the label after an emoji that many
+  // systems lack (an empty box): plain words, in the page's language.
+  const words = {
+    en: { label: "Tags:", clear: "Clear" },
+    ko: { label: "태그:", clear: "지우기" },
+  }[document.documentElement.lang] || { label: "Tags:", clear: "Clear" };
+
   function upgrade() {
     if (!list() || typeof toggleTag !== "function") return;
+    const label = list().querySelector("div.sphx-glr-tag-label:not(#sphx-glr-tag-clear)");
+    if (label) label.textContent = words.label;
     for (const div of list().querySelectorAll("div.sphx-glr-tag, div#sphx-glr-tag-clear")) {
       const button = document.createElement("button");
       const text = div.textContent;
@@ -25,6 +34,7 @@
       button.style.cssText = div.style.cssText; // "Clear" stays hidden until a tag is on
       if (div.id) {
         button.id = div.id;
+        button.textContent = words.clear;
         button.addEventListener("click", () => selectedTags.clear());
       } else {
         button.addEventListener("click", () => toggleTag(text));
