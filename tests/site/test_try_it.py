@@ -10,16 +10,12 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
-import json
 import math
-import os
 import re
-import statistics
-import subprocess
 
 import pytest
 import torch
-from sitecheck import CHROMIUM, CHROMIUM_ARGS, FIGURES, HTML, html_pages, node_tool
+from sitecheck import FIGURES, HTML, html_pages
 
 import legendre
 from legendre.trainer import DivergenceError
@@ -270,41 +266,3 @@ def test_script_is_small_and_loaded_on_the_tutorial_only():
     assert compressed <= 20_000
     loading = {page for page in html_pages() if "try-it.js" in (HTML / page).read_text()}
     assert loading == set(LANGUAGES.values())
-
-
-@pytest.mark.skipif(
-    "CI" not in os.environ and "LIGHTHOUSE" not in os.environ,
-    reason="Lighthouse takes minutes: run under CI, or with LIGHTHOUSE=1",
-)
-def test_tutorial_with_the_panel_scores_on_a_desktop_too(base_url, tmp_path):
-    """test_lighthouse.py audits the tutorial as a phone; this is the desktop preset.
-
-    Its accessibility audits must find nothing in the panel (every element of it that
-    can take part names try-it in its tag); the rest of the page is test_lighthouse's.
-    """
-    runs = []
-    for i in range(3):  # median of three runs: the CPU is shared
-        report = tmp_path / f"{i}.json"
-        command = [
-            "node", str(node_tool("lighthouse", "cli", "index.js")), f"{base_url}/{PAGE}",
-            "--quiet", "--preset=desktop", "--output=json", f"--output-path={report}",
-            "--only-categories=performance,accessibility",
-            f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
-        ]  # fmt: skip
-        env = {**os.environ, "CHROME_PATH": CHROMIUM}
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=300, check=False
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-        runs.append(json.loads(report.read_text()))
-    scores = [{name: round(100 * c["score"]) for name, c in r["categories"].items()} for r in runs]
-    FIGURES[f"lighthouse desktop {PAGE}"] = scores
-    assert statistics.median_low(s["performance"] for s in scores) >= 95
-    in_panel = {
-        audit["id"]: item["node"]["snippet"]
-        for ref in runs[0]["categories"]["accessibility"]["auditRefs"]
-        if (audit := runs[0]["audits"][ref["id"]]).get("score") is not None and audit["score"] < 1
-        for item in audit.get("details", {}).get("items", [])
-        if "try-it" in item.get("node", {}).get("snippet", "")
-    }
-    assert in_panel == {}
