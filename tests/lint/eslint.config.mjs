@@ -6,9 +6,18 @@ export default [
   js.configs.recommended,
   { rules: { eqeqeq: "error", "no-var": "error", "prefer-const": "error" } },
   {
-    // the panel on the tutorial page: a module script in the browser
+    // the site's scripts in the browser (the tutorial's panel is a module)
     files: ["docs/_static/site/**/*.js"],
     languageOptions: { sourceType: "module", globals: globals.browser },
+  },
+  {
+    // classic scripts beside the pages' own: Sphinx's searchtools.js defines Search,
+    // sphinx-gallery's sg-tags.js selectedTags and toggleTag
+    files: ["docs/_static/site/legendre-search.js", "docs/_static/site/legendre-tags.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: { ...globals.browser, Search: "writable", selectedTags: "readonly", toggleTag: "readonly" },
+    },
   },
   {
     // run by Node.js at build time (docs/_ext/legendre_site.py)
