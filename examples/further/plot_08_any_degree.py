@@ -108,12 +108,12 @@ plt.show()
 # %%
 # Error against degree
 # --------------------
-# Lines are :func:`legendre.fit`, crosses NumPy's direct solve. On the left
-# only the error axis is logarithmic: the smooth sine falls along a straight
+# Lines are :func:`legendre.fit`, crosses NumPy's direct solve. In the first
+# figure only the error axis is logarithmic: the smooth sine falls along a straight
 # line there, so it converges geometrically, faster than any power of
 # :math:`1/n`. The kink of :math:`|x|` and the jump of the step slow the
 # error to a power of :math:`n`, which is a straight line when both axes are
-# logarithmic, on the right; its slope is the power. The two solvers agree
+# logarithmic, as in the second; its slope is the power. The two solvers agree
 # until the sine's error drops below about :math:`10^{-9}`: there LBFGS stops
 # at its tolerances (:func:`legendre.fit` sets ``tolerance_grad=1e-12`` and
 # ``tolerance_change=1e-15``, far below torch's defaults of ``1e-7`` and
