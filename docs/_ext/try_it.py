@@ -58,8 +58,11 @@ DIVERGED_AT_START = (
     "the loss stopped being finite at step {step}; no step had a finite loss. "
     "The step size lr={lr} is probably too large for this problem."
 )
+# the tutorial's last line, as the page prints it in each language (labels.po has the
+# example's own f-string; this is the same text with the panel's placeholders)
+RESULT = "Result: y = {a} + {b} * P3({c} + {d} x)"
 MESSAGES = [TITLE, INTRO, RATE, STEPS, START, RUN, RESET, FIT_TITLE, LOSS_TITLE, STEP_AXIS]
-MESSAGES += [OUTPUT, RUNNING, DONE, DIVERGED, DIVERGED_AT_START]
+MESSAGES += [OUTPUT, RUNNING, DONE, DIVERGED, DIVERGED_AT_START, RESULT]
 
 # Without JavaScript the panel could do nothing: hide it (a <noscript> in the head may hold
 # a <style>), so the page shows what it always did.
@@ -104,7 +107,8 @@ def panel_html() -> str:
     d = defaults()
     data = {
         "sine-ulps": sine_ulps(), "running": _(RUNNING), "done": _(DONE),
-        "diverged": _(DIVERGED), "diverged-at-start": _(DIVERGED_AT_START), "state": "ready",
+        "diverged": _(DIVERGED), "diverged-at-start": _(DIVERGED_AT_START), "result": _(RESULT),
+        "state": "ready",
     }  # fmt: skip
     attributes = " ".join(f'data-{name}="{e(value)}"' for name, value in data.items())
     start = "".join(
@@ -166,8 +170,9 @@ def insert_panel(app, doctree, docname: str) -> None:
     """Put the panel after the tutorial's training output (the block that prints Result:)."""
     if docname != PAGE or app.builder.format != "html":
         return
+    result = "\n" + str(_(RESULT)).split("{a}")[0]  # "Result: y = ", "결과: y = "
     for block in doctree.findall(nodes.literal_block):
-        if "sphx-glr-script-out" in block["classes"] and "\nResult: y = " in block.astext():
+        if "sphx-glr-script-out" in block["classes"] and result in block.astext():
             panel = nodes.raw("", panel_html(), format="html")
             block.parent.insert(block.parent.index(block) + 1, panel)
             return

@@ -32,7 +32,8 @@ SMALLER_RATE = {"exponent": "-5.7", "lr": 2e-6, "shown": "2e-06"}
 OTHER_START = (0.1, -0.8, 0.05, 0.35)
 DIVERGING = {"exponent": "-4", "lr": 1e-4}
 LOSS_LINE = re.compile(r"^(\d+) (\S+)$")
-RESULT_LINE = re.compile(r"^Result: y = (\S+) \+ (\S+) \* P3\((\S+) \+ (\S+) x\)$")
+# the page and the panel print it in the page's language (docs/_ext/try_it.py, RESULT)
+RESULT_LINE = re.compile(r"^(?:Result|결과): y = (\S+) \+ (\S+) \* P3\((\S+) \+ (\S+) x\)$")
 
 
 def parse(lines: list[str]) -> tuple[dict[int, float], list[float]]:
@@ -240,7 +241,7 @@ def test_reduced_motion_draws_only_the_end(open_page):
     page = open_page(reduced_motion="reduce")
     lines, _, state = run(page)
     assert state == "done"
-    assert lines[-1].startswith("Result:")
+    assert RESULT_LINE.match(lines[-1])
     assert page.locator(".try-it").get_attribute("data-frames") == "1"
 
 

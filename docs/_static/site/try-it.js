@@ -301,7 +301,9 @@ function start(panel) {
         return;
       }
       const [a, b, c, d] = trainer.theta.map(pyRepr);
-      lines.push(`Result: y = ${a} + ${b} * P3(${c} + ${d} x)`);
+      lines.push(
+        text.result.replace("{a}", a).replace("{b}", b).replace("{c}", c).replace("{d}", d),
+      );
       const ms = Math.round(performance.now() - began);
       finish(lines, text.done.replace("{steps}", steps).replace("{ms}", ms), "done");
     };
