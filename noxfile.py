@@ -26,7 +26,7 @@ DOCS = ROOT / "docs"
 HTML = DOCS / "_build" / "html"
 # Doctrees hold absolute machine paths: keep them out of the published folder.
 DOCTREES = DOCS / "_build" / "doctrees"
-# The Korean site builds from a generated copy of the sources (see docs/translate.py).
+# The Korean site builds from a generated copy of the sources (see tools/translate.py).
 KOREAN = DOCS / "_build" / "ko"
 # The package's sdist and wheel, built for each site and published inside it.
 DIST = DOCS / "_build" / "dist"
@@ -81,7 +81,7 @@ def build_site(
     if "ko" not in languages:
         session.run(*english, external=True)
         return
-    session.run("python", str(DOCS / "translate.py"), "prepare")  # the Korean sources
+    session.run("python", str(ROOT / "tools" / "translate.py"), "prepare")  # the Korean sources
     korean = [*build, "-D", "language=ko"]  # served at ko/ (see language_twins in conf.py)
     korean += ["-d", str(KOREAN / "doctrees"), str(KOREAN / "docs")]
     # Each language executes the examples: build both at once, then show the Korean log.
@@ -130,7 +130,7 @@ def serve(session: nox.Session) -> None:
 def translations(session: nox.Session) -> None:
     """Refresh docs/locales from the English sources; new messages wait for a translator."""
     install(session, "docs")
-    session.run("python", str(DOCS / "translate.py"), "update")
+    session.run("python", str(ROOT / "tools" / "translate.py"), "update")
 
 
 @nox.session(reuse_venv=True, default=False)

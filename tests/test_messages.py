@@ -1,4 +1,4 @@
-"""docs/messages.py: English text into messages, and translations back into the text."""
+"""tools/messages.py: English text into messages, and translations back into the text."""
 
 import re
 

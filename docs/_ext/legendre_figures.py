@@ -1,6 +1,6 @@
 """Figures every reader can read: a font with Hangul, and no glyph left out.
 
-The Korean examples label their figures in Korean (``docs/translate.py``, ``labels.po``),
+The Korean examples label their figures in Korean (``tools/translate.py``, ``labels.po``),
 which matplotlib's own font, DejaVu Sans, cannot draw. NanumGothic (SIL Open Font
 License 1.1), from the ``koreanize-matplotlib`` package in the docs dependencies, draws
 Hangul: matplotlib takes each glyph from the first font in ``font.family`` that has it,

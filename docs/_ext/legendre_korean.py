@@ -1,7 +1,7 @@
 """The Korean edition's page furniture: a language switch, translated gallery labels, search.
 
 The pages themselves are translated by Sphinx's gettext catalogs in docs/locales and
-the examples by docs/translate.py; this extension covers what neither reaches, and
+the examples by tools/translate.py; this extension covers what neither reaches, and
 keeps napoleon's indentation out of the messages translators see.
 """
 

@@ -16,7 +16,7 @@ theme catalog (``locales/ko/LC_MESSAGES/sphinx.po``), that says which figures we
 checked, against which references, within which tolerance, or why none were.
 
 The Korean examples print Korean labels (``labels.po``): the Korean build reads their
-output back in English first, through the table ``docs/translate.py`` writes beside the
+output back in English first, through the table ``tools/translate.py`` writes beside the
 Korean sources (``printed_labels.json``), so the same patterns find the same numbers.
 
 The device and dtype come from the page's ``Running on: cpu (torch.float64)`` line;
@@ -50,7 +50,7 @@ else:  # pragma: no cover - Python 3.10
 FILE = "docs/references.toml"  # as the note and the failure name it
 logger = logging.getLogger(__name__)
 RECORD_COMMAND = "LEGENDRE_RECORD_REFERENCES=1 nox -R -s docs"
-PRINTED_LABELS = "printed_labels.json"  # beside the Korean sources, by docs/translate.py
+PRINTED_LABELS = "printed_labels.json"  # beside the Korean sources, by tools/translate.py
 RUNNING_ON = re.compile(r"^Running on: (\w+)\S*(?: \(torch\.(\w+)\))?$", re.MULTILINE)
 
 # Why a page has no figure to check: a key of the file's ``none`` -> the note's message.

@@ -8,7 +8,7 @@ examples that time code, which therefore wait for the other build's current
 example to end, and keep it from starting another until they are done. An
 example times code when it says so: its ``sphinx_gallery_tags`` include
 ``"performance"``, so a new timing example needs no list kept here. The Korean copies
-translate their tags (``docs/translate.py``): the English example decides for both.
+translate their tags (``tools/translate.py``): the English example decides for both.
 
 sphinx-gallery calls :func:`hold_the_cpu` before and after each example (its
 ``reset_modules`` hook; see ``conf.py``). The operating system releases the
@@ -32,7 +32,7 @@ TIMING_TAG = "performance"
 TAGS = re.compile(r"^# sphinx_gallery_tags = (\[.*\])$", re.MULTILINE)
 # Both languages use this conf.py (the Korean build passes -c docs), so both see this path.
 LOCK = Path(__file__).resolve().parent.parent / "_build" / "examples.lock"
-# The Korean build's examples: copies of the repository's, laid out alike (docs/translate.py).
+# The Korean build's examples: copies of the repository's, laid out alike (tools/translate.py).
 ROOT = Path(__file__).resolve().parents[2]
 KOREAN = ROOT / "docs" / "_build" / "ko"
 

@@ -45,12 +45,12 @@ Files there are written only when their content changes: an unchanged rebuild
 re-executes no example.
 
 Splitting a source into messages and writing translations back into it is pure
-text work, in ``docs/messages.py``; this tool reads and writes the files and catalogs.
+text work, in ``tools/messages.py``; this tool reads and writes the files and catalogs.
 
 Commands (``nox -s translations`` runs ``update``, ``nox -s docs`` runs ``prepare``)::
 
-    python docs/translate.py update   # refresh the catalogs after editing English text
-    python docs/translate.py prepare  # write docs/_build/ko, report untranslated messages
+    python tools/translate.py update   # refresh the catalogs after editing English text
+    python tools/translate.py prepare  # write docs/_build/ko, report untranslated messages
 """
 
 from __future__ import annotations
@@ -68,8 +68,8 @@ from pathlib import Path
 
 from messages import Piece, printed_english, render, rst_pieces, script_pieces, units
 
-DOCS = Path(__file__).resolve().parent
-ROOT = DOCS.parent
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 LANGUAGE = "ko"
 CATALOGS = DOCS / "locales" / LANGUAGE / "LC_MESSAGES"
@@ -86,7 +86,7 @@ GALLERY_OUTPUTS = ("auto_examples", "sg_execution_times")
 # A message that is only a cross-reference, as in a minigallery's list of examples, has
 # nothing to translate: the Korean page shows the Korean title of its target.
 LONE_REFERENCE = re.compile(r":doc:`[^`]+`")
-# Parts of docs/ that are not pages: the build, the catalogs, the configuration, extensions, this tool.
+# Parts of docs/ that are not pages: the build, the catalogs, the configuration, extensions.
 NOT_PAGES = {
     "_build",
     "_templates",
@@ -94,15 +94,13 @@ NOT_PAGES = {
     "locales",
     "conf.py",
     "references.toml",  # read from docs/ by both languages (docs/_ext/legendre_references.py)
-    Path(__file__).name,
-    "messages.py",  # the pure half of this tool
     "__pycache__",
 }
 
 HEADER = """\
 # Korean translations of the legendre documentation.
 # Messages come from the English sources: refresh them with `nox -s translations`
-# (docs/translate.py), never by hand; only translate the msgstr lines.
+# (tools/translate.py), never by hand; only translate the msgstr lines.
 #"""
 
 
