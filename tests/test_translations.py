@@ -144,7 +144,16 @@ def test_glossary_finds_a_forbidden_variant_outside_code_only():
     """The guard itself: a calque in prose is found, the same letters in code are not."""
     assert _forbidden_variants("이 기계에서 200 000개") == [
         ("machine (the computer that runs the code)", "기계"),
-        ("numbers with digit groups (200 000)", "0 000"),
+        ("numbers (2000 points, 200 000 points, 100 steps)", "0 000"),
+    ]
+    assert [variant for _, variant in _forbidden_variants("점 2,000개, 1387 단계, “fused”")] == [
+        "2,000", "7 단계", "“", "”"
+    ]  # fmt: skip
+    assert _forbidden_variants("점 2000개, 점 20만 개, {meet:,.0f}단계, 경사하강법") == []
+    assert _forbidden_variants("경사 하강법과 경사하강 10단계의 루프") == [
+        ("gradient descent", "경사 하강"),
+        ("gradient descent", "경사하강"),
+        ("loop (a for loop over training steps)", "루프"),
     ]
     assert _forbidden_variants('``"fused"`` 단계, "fused" 단계, :func:`fused`') == []
     assert _forbidden_variants("fused 단계") == [('"fused" (the name of a fit method)', "fused")]

@@ -61,7 +61,7 @@ plt.show()
 import math
 
 x = torch.linspace(-math.pi, math.pi, 1001, dtype=dtype, device=device)
-targets = {"sin(x)": torch.sin(x), "|x|": x.abs(), "step": (x > 0).to(dtype)}
+targets = {"sin(x)": torch.sin(x), "|x|": x.abs(), "unit step": (x > 0).to(dtype)}
 
 # %%
 # Fitting, and checking against NumPy
