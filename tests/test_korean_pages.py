@@ -46,6 +46,10 @@ class _Shown(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.open: list[tuple[str, bool, bool]] = []  # (tag, holds code, is a field list)
         self.shown: list[str] = []
+        self.index_table = False  # genindex: each entry starts with a name from the code
+
+    def _in_field_list(self) -> bool:
+        return any(fields for _, _, fields in self.open)
 
     def _in_code(self) -> bool:
         return any(code for _, code, _ in self.open)
@@ -57,12 +61,18 @@ class _Shown(HTMLParser):
             tag in _CODE_TAGS
             or any(c.startswith("highlight-") and c != "highlight-none" for c in classes)
             or "sig" in classes  # an API signature
-            or (tag == "strong" and any(fields for _, _, fields in self.open))  # a parameter
+            # in the API's field lists: a parameter's name, and a type that links its page
+            or (tag == "strong" and self._in_field_list())
+            or (
+                tag == "em" and self.open[-1:] and self.open[-1][0] == "a" and self._in_field_list()
+            )
         )
         if not self._in_code():
             self.shown += [attributes[name] for name in _SHOWN_ATTRIBUTES if attributes.get(name)]
         if tag not in _VOID:
             self.open.append((tag, code, tag == "dl" and "field-list" in classes))
+        if tag == "table" and "indextable" in classes:
+            self.index_table = True
 
     def handle_endtag(self, tag):
         for i in range(len(self.open) - 1, -1, -1):
@@ -71,6 +81,8 @@ class _Shown(HTMLParser):
                 return
 
     def handle_data(self, data):
+        if self.index_table:
+            data = re.sub(r"^\s*[\w.]+(?:\(\))?(?= \(|\s*$)", "", data)
         if not self._in_code() and data.strip():
             self.shown.append(data)
 
@@ -171,10 +183,10 @@ def test_korean_copy_button_and_search_status_are_korean(site):
 # prints, for each query, the pages found and the status line.
 _SEARCH = r"""
 const fs = require("fs"), path = require("path"), vm = require("vm");
-const [site, ...queries] = process.argv.slice(2);
+const [site, ...queries] = process.argv.slice(1);  // node -e: no script path
 const context = { console, URLSearchParams, setTimeout, clearTimeout };
 context.window = context;
-context.document = { addEventListener() {}, readyState: "loading" };
+context.document = { addEventListener() {}, getElementById() { return null; }, readyState: "loading" };
 context.localStorage = { setItem() {}, getItem() { return null; } };
 vm.createContext(context);
 const scripts = ["documentation_options.js", "doctools.js", "translations.js",
@@ -216,6 +228,13 @@ def search(site: Path, *queries: str) -> dict[str, dict]:
 
 # Terms that both editions write the same way: each finds the same pages in both.
 SAME_IN_BOTH = ["NumPy", "autograd", "LBFGS", "gradcheck", "vmap", "Adam", "CUDA", "Function"]
+# An English term and its Korean (glossary.toml) that the two editions use on the same
+# pages: each finds the same pages in its edition. (Not every pair does: "Legendre" is
+# also in LegendrePolynomial, and a translation may say "the loss" where English does not.)
+TERM_PAIRS = [
+    ("gradient descent", "경사하강법"), ("Jacobian", "야코비안"), ("Hessian", "헤시안"),
+    ("optimizer", "옵티마이저"), ("chain rule", "연쇄 법칙"), ("animation", "애니메이션"),
+]  # fmt: skip
 # a Korean query with a particle, and the word alone; the glossary's two spellings
 SAME_QUERIES = [("NumPy를", "NumPy"), ("autograd가", "autograd"), ("경사 하강법", "경사하강법")]
 
@@ -269,3 +288,12 @@ def test_korean_figures_use_the_glossary_terms(site):
                 for hit in re.finditer(pattern, alt)
             ]
     assert not found
+
+
+@pytest.mark.docs
+def test_a_term_and_its_korean_find_the_same_pages_in_their_editions(site):
+    english = search(site, *(term for term, _ in TERM_PAIRS))
+    korean = search(site / "ko", *(term for _, term in TERM_PAIRS))
+    for term, korean_term in TERM_PAIRS:
+        assert english[term]["pages"], term
+        assert korean[korean_term]["pages"] == english[term]["pages"], (term, korean_term)

@@ -37,9 +37,11 @@ GALLERY_PATTERNS = {
 KOREAN_PARTICLES = (
     "에서는 에서 으로 에게 부터 까지 마다 처럼 보다 은 는 이 가 을 를 의 에 로 와 과 도"
 )
-# Latin words take particles too ("NumPy를", "autograd가"), and the index keeps their
-# letters lower-case: these are dropped after a Latin word of any length.
-LATIN_PARTICLES = KOREAN_PARTICLES + " 이나 나 으로는 로는 에는 와는 과는 이며 이고 만 인 일 이라"
+# Latin words take particles too ("NumPy를", "autograd가"), and the plural 들
+# ("Function들과"): these are dropped after a Latin word of any length.
+LATIN_PARTICLES = (
+    KOREAN_PARTICLES + " 이나 나 으로는 로는 에는 와는 과는 이며 이고 만 인 일 이라 들"
+)
 # Query spellings that mean the same as the text's (docs/locales/ko/glossary.toml keeps
 # one spelling in the text; a reader may type either): query words -> one index word.
 QUERY_SPELLINGS = {"경사 하강법": "경사하강법", "경사 하강": "경사하강법"}
