@@ -19,6 +19,7 @@ from pathlib import Path
 
 import legendre_korean
 import pytest
+import translate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -165,6 +166,23 @@ def test_korean_pages_show_no_english_outside_code_and_names(site):
 # -- Scripts the build translates -------------------------------------------------------
 
 
+def test_theme_catalog_translates_every_label_the_korean_extension_uses():
+    """Each English string legendre_korean.py looks up has a Korean msgstr in sphinx.po."""
+    k = legendre_korean
+    wanted = [
+        *k.FURO_LABELS, *k.PLAYER_LABELS, *k.COPYBUTTON_LABELS.values(), k.SEARCH_RESULTS[1],
+        *k.TYPE_WORDS.values(), *(word + " of {0}" for word in k.TYPE_OF_WORDS),
+        "Skip to content", "Made with ", "'s", "Link to this heading", "The legendre developers",
+    ]  # fmt: skip
+    catalog = {m.id: m for m in translate.read_catalog(translate.THEME_CATALOG) if m.id}
+    missing = [label for label in wanted if label not in catalog]
+    assert missing == []
+    untranslated = [label for label in wanted if not re.search(r"[가-힣]", catalog[label].string)]
+    assert untranslated == []
+    assert "{title}" in catalog["Toggle navigation of {title}"].string
+    assert "${resultCount}" in catalog[k.SEARCH_RESULTS[1]].string
+
+
 @pytest.mark.docs
 def test_korean_copy_button_and_search_status_are_korean(site):
     static = site / "ko" / "_static"
@@ -297,3 +315,19 @@ def test_a_term_and_its_korean_find_the_same_pages_in_their_editions(site):
     for term, korean_term in TERM_PAIRS:
         assert english[term]["pages"], term
         assert korean[korean_term]["pages"] == english[term]["pages"], (term, korean_term)
+
+
+# markup closed, a space, then a particle: "<code>x</code> 를" reads as a stray space
+_SPACED_PARTICLE = re.compile(
+    r"</(?:code|a|em|strong|mjx-container)> (?:을|를|은|는|이|가|의|에|에서|로|으로|와|과|도)(?=[\s.,)])"
+)
+
+
+@pytest.mark.docs
+def test_korean_pages_write_no_space_before_a_particle(site):
+    """reST needs ``x`` 를 in the catalogs; the build joins them (legendre_korean.py)."""
+    spaced = {
+        page.name: _SPACED_PARTICLE.findall(page.read_text(encoding="utf-8"))[:3]
+        for page in _korean_pages(site)
+    }
+    assert {page: found for page, found in spaced.items() if found} == {}

@@ -1,8 +1,13 @@
 """The Korean edition's page furniture: a language switch, translated gallery labels, search.
 
 The pages themselves are translated by Sphinx's gettext catalogs in docs/locales and
-the examples by docs/translate.py; this extension covers what neither reaches, and
-keeps napoleon's indentation out of the messages translators see.
+the examples by docs/translate.py; this extension covers what neither reaches: the
+theme's, Sphinx's and sphinx-copybutton's English that no catalog holds (furo's labels
+with docs/_templates/page.html, the search status, the copy button, the animation
+player, the API's type words, genindex's "module"), particles written against the
+markup before them, and a search that drops Korean particles. It also keeps napoleon's
+indentation out of the messages translators see. Its English, with the Korean, is in
+locales/ko/LC_MESSAGES/sphinx.po; tests/test_korean_pages.py checks the built pages.
 """
 
 import html
@@ -179,8 +184,12 @@ def _translate_404(app, config):
         config.notfound_context = {"title": title, "body": f"<h1>{title}</h1>\n\n{text}"}
 
 
-def _join_particles(app, doctree, docname):
-    """No space between a literal, link or formula and the particle after it (``x``\\ 를)."""
+def _join_particles(app, doctree):
+    """No space between a literal, link or formula and the particle after it (``x``\\ 를).
+
+    Runs before Sphinx collects the page's titles (priority 400), so that the
+    sidebar's and the index's copies of a title are joined too.
+    """
     if app.config.language == "en":
         return
     for text in list(doctree.findall(nodes.Text)):
@@ -324,7 +333,7 @@ def setup(app):
     app.connect("html-page-context", _language_twin)
     app.connect("doctree-read", _translate_gallery_labels)
     app.connect("doctree-read", _translate_index_entries)
-    app.connect("doctree-resolved", _join_particles)
+    app.connect("doctree-read", _join_particles, priority=400)
     app.connect("doctree-resolved", _translate_api_words)
     app.connect("html-page-context", _translate_page_furniture)
     app.connect("build-finished", _translate_scripts)
