@@ -62,8 +62,13 @@ import matplotlib.pyplot as plt
 
 
 def helper():
-    """A docstring is never a label."""
+    """A one-line docstring is a label: the reader reads it beside the comments."""
     return "a returned caption"
+
+
+class Run:
+    """A docstring of several lines
+    is code: its indentation is, and it stays as written."""
 
 
 sizes = {"small run": 1, "large": 2}  # a key with spaces is a caption
@@ -76,8 +81,9 @@ ax.legend(loc="upper left")
 fig.suptitle("Total time")
 if method == "sgd":
     results["sgd"] = run("adam", device="cpu")
-assert done, "an assert's message is never a label"
+assert done, "an assert's message is a label"
 print(f"{'optimizer':>9} {'final loss':>11}   coefficients")
+print(f"{'steps':>5} {ratio:>4}")  # a header of quoted texts is a label
 print(
     f"{label}: a compiled step takes {ratio:.2f} times "
     f"the eager step's time"
@@ -90,6 +96,7 @@ shown = "sgd" if fast else "not measurable here"
 def test_labels_are_the_literals_code_shows_and_never_names():
     found = [unit.msgid for unit in messages.units(messages.script_pieces(SCRIPT)) if unit.literal]
     assert found == [
+        "A one-line docstring is a label: the reader reads it beside the comments.",
         "a returned caption",
         "small run",
         "Running on: {device} ({sizes['large']})",
@@ -98,7 +105,9 @@ def test_labels_are_the_literals_code_shows_and_never_names():
         "central difference",
         "Loss from {losses[0]:.0f} to {losses[-1]:.1f}",
         "Total time",
+        "an assert's message is a label",
         "{'optimizer':>9} {'final loss':>11}   coefficients",
+        "{'steps':>5} {ratio:>4}",
         "{label}: a compiled step takes {ratio:.2f} times the eager step's time",
         "not measurable here",
         "custom Function",

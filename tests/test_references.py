@@ -389,7 +389,7 @@ def test_every_example_page_carries_its_note(site, language, checked, unchecked)
     if language == "en":
         assert "What this run on cpu/float32 printed matches the references in" in text
     else:
-        assert "실행 환경 cpu/float32: 이번 빌드에서 출력한 수치가" in text
+        assert "cpu/float32 환경에서 이번 빌드가 출력한 수치는" in text
         assert "100단계마다 출력한 손실 (×20): 상대 허용 오차 1e-05" in text
     assert "docs/references.toml" in text
 

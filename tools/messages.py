@@ -428,9 +428,11 @@ def _between(lines: list[str], start: int, begin: tuple[int, int], end: tuple[in
 # literals in the examples' code. The Korean copies translate them (labels.po); every other
 # literal stays as written, because code uses it: a colour, a method's name, a device.
 #
-# The rule, for a string literal outside a docstring, an assert's message and an f-string's
-# {placeholders}: it is a label when its text (outside {placeholders} and $math$) has a
-# word of two letters or more, and the code does not use it as a name. Names are
+# The rule, for a string literal outside the module's docstring and an f-string's
+# {placeholders}: it is a label when its text (outside {placeholders} and $math$, but with
+# the quoted texts of placeholders such as {'final loss':>10}) has a word of two letters or
+# more, and the code does not use it as a name. Assert messages and one-line docstrings of
+# functions are labels too: a Korean reader reads them beside the Korean comments. Names are
 #   * values of keyword arguments other than label=, title=, xlabel= and ylabel=;
 #   * dict keys, indexes, comparison operands, set elements, and arguments of calls other
 #     than print() and matplotlib's text functions, unless the text has a space: a text
@@ -491,10 +493,12 @@ def placeholders(text: str) -> list[str]:
 
 
 def prose(text: str, fstring: bool) -> str:
-    """What a reader reads in a literal's source: its placeholders and $math$ left out."""
+    """What a reader reads in a literal's source: its placeholders (but the quoted texts
+    among them, a table's headers) and $math$ left out."""
     if fstring:
         for start, end in reversed(fields(text)):
-            text = text[:start] + " " + text[end:]
+            quoted = _STRING.match(text[start + 1 : end - 1].split(":")[0])
+            text = text[:start] + " " + (quoted[3] if quoted else "") + " " + text[end:]
     return _MATH_TEXT.sub(" ", text)
 
 
@@ -551,8 +555,8 @@ def _label(node: ast.expr, tokens: list, lines: list[str]) -> Label | None:
     if not pieces or None in matches or len(kinds) != 1:
         return None  # pieces of different kinds (f-string and not) are not one message
     ((prefix, quote),) = kinds
-    if len(quote) == 3 or "b" in prefix:
-        return None
+    if "b" in prefix or (len(quote) == 3 and start[0] != end[0]):
+        return None  # bytes, and docstrings of several lines (their indentation is code)
     inners = [match[3] for match in matches if match]
     openers = [
         text[: len(match[1]) + len(quote)]
@@ -587,8 +591,13 @@ def labels(source: str) -> dict[int, list[Label]]:
     def role(node: ast.expr) -> str:
         """How the code uses a literal: "never" a label, a "name", or "text"."""
         parent = parents.get(node)
-        if isinstance(parent, ast.Expr) or (isinstance(parent, ast.Assert) and parent.msg is node):
-            return "never"  # a docstring, an assert's message
+        if isinstance(parent, ast.Assert) and parent.msg is node:
+            return "text"  # an assert's message: the reader sees it beside the comments
+        if isinstance(parent, ast.Expr):
+            owner = parents.get(parent)
+            if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return "text" if owner.body[0] is parent else "never"  # a docstring
+            return "never"  # the module's docstring is the page's text, not code
         while isinstance(parent, (ast.Tuple, ast.List, ast.Starred, ast.BinOp)):  # as its whole
             node, parent = parent, parents.get(parent)
         if isinstance(parent, ast.keyword):

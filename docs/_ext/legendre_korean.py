@@ -1,14 +1,23 @@
 """The Korean edition's page furniture: a language switch, translated gallery labels, search.
 
 The pages themselves are translated by Sphinx's gettext catalogs in docs/locales and
-the examples by tools/translate.py; this extension covers what neither reaches, and
-keeps napoleon's indentation out of the messages translators see.
+the examples by tools/translate.py; this extension covers what neither reaches: the
+theme's, Sphinx's and sphinx-copybutton's English that no catalog holds (furo's labels
+with docs/_templates/page.html, the search status, the copy button, the animation
+player, the API's type words, genindex's "module"), particles written against the
+markup before them, and a search that drops Korean particles. It also keeps napoleon's
+indentation out of the messages translators see. Its English, with the Korean, is in
+locales/ko/LC_MESSAGES/sphinx.po; tests/test_korean_pages.py checks the built pages.
 """
 
+import html
+import json
 import re
+from pathlib import Path
 from urllib.parse import urljoin
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.locale import _
 from sphinx.search import SearchLanguage
 
@@ -33,6 +42,59 @@ GALLERY_PATTERNS = {
 KOREAN_PARTICLES = (
     "에서는 에서 으로 에게 부터 까지 마다 처럼 보다 은 는 이 가 을 를 의 에 로 와 과 도"
 )
+# Latin words take particles too ("NumPy를", "autograd가"), and the plural 들
+# ("Function들과"): these are dropped after a Latin word of any length.
+LATIN_PARTICLES = (
+    KOREAN_PARTICLES + " 이나 나 으로는 로는 에는 와는 과는 이며 이고 만 인 일 이라 들"
+)
+# Query spellings that mean the same as the text's (docs/locales/ko/glossary.toml keeps
+# one spelling in the text; a reader may type either): query words -> one index word.
+QUERY_SPELLINGS = {"경사 하강법": "경사하강법", "경사 하강": "경사하강법"}
+
+# reST needs a space between markup and the particle after it (``x`` 를, :doc:`...` 에);
+# Korean writes none. The Korean pages join them after a literal, link or formula.
+_ENDINGS = (
+    LATIN_PARTICLES
+    + " 입니다 이다 이면 면 라는 란 이라는 에서도 으로도 로도 에도 이라서 라서 이므로"
+)
+JOINED_PARTICLES = re.compile(
+    rf"^ (?=(?:{'|'.join(sorted(set(_ENDINGS.split()), key=len, reverse=True))})(?![가-힣]))"
+)
+INLINE = (nodes.literal, nodes.reference, nodes.emphasis, nodes.strong, nodes.math,
+          nodes.inline, addnodes.pending_xref, addnodes.literal_emphasis)  # fmt: skip
+
+# furo writes these English words into attributes and icon titles without gettext:
+# docs/_templates/page.html replaces each by its translation in sphinx.po.
+FURO_LABELS = [
+    "Toggle site navigation sidebar", "Toggle table of contents sidebar",
+    "Toggle Light / Dark / Auto color theme", "Contents", "Menu", "Expand", "Light mode",
+    "Dark mode", "Auto light/dark, in light mode", "Auto light/dark, in dark mode",
+    "Toggle navigation of {title}",
+]  # fmt: skip
+# matplotlib's animation player (jshtml): its buttons' titles and the repetition modes
+PLAYER_LABELS = [
+    "Decrease speed", "First frame", "Previous frame", "Play backwards", "Pause", "Play",
+    "Next frame", "Last frame", "Increase speed", "Repetition mode", "Once", "Loop",
+    "Reflect", "Frame",
+]  # fmt: skip
+# sphinx-copybutton keeps its strings in a table in copybutton.js, by language
+COPYBUTTON_LABELS = {
+    "copy": "Copy", "copy_to_clipboard": "Copy to clipboard", "copy_success": "Copied!",
+    "copy_failure": "Failed to copy",
+}  # fmt: skip
+# Sphinx's search page reports its results with this plural (translations.js), which its
+# own Korean catalog leaves empty: the status line was blank. Korean has one form (the
+# catalog's plural_expr is 0), so the singular's entry takes the plural's translation.
+SEARCH_RESULTS = (
+    "Search finished, found one page matching the search query.",
+    "Search finished, found ${resultCount} pages matching the search query.",
+)
+# NumPy-style type words in the API page's parameter lists (napoleon keeps them as text)
+TYPE_WORDS = {"optional": "optional", " or ": " or "}
+TYPE_OF_WORDS = ("sequence", "tuple", "list")  # "X of Y": messages "sequence of {0}", ...
+TYPE_OF = re.compile(r"\b(sequence|tuple|list) of (\([^)]*\)|[\w.]+)")
+# a whole text that is a type ("tuple of float", "int or None, optional")
+TYPE_TEXT = re.compile(r"^[\w.]+(?: (?:of|or) (?:\([^)]*\)|[\w.]+))+(?:, optional)?$")
 
 
 def _language_twin(app, pagename, templatename, context, doctree):
@@ -69,18 +131,40 @@ def _translate_gallery_labels(app, doctree):
 
 def _search_korean():
     """A Sphinx search language for Korean: trailing particles are dropped, no stemming."""
-    # Repeated to a fixed point, so "변화도를", "변화도" and "변화" share one entry.
-    particle = rf"^([가-힣]{{2,}}?)(?:{'|'.join(KOREAN_PARTICLES.split())})$"
+
+    # Repeated to a fixed point, so "변화도를", "변화도" and "변화" share one entry; after a
+    # Latin word ("NumPy를", "autograd에서도") every particle goes, down to the word itself.
+    def alternatives(words: str) -> str:
+        return "|".join(sorted(set(words.split()), key=len, reverse=True))
+
+    particle = (
+        rf"^(?:([가-힣]{{2,}}?)(?:{alternatives(KOREAN_PARTICLES)})"
+        rf"|([A-Za-z][A-Za-z0-9_]*[가-힣]*?)(?:{alternatives(LATIN_PARTICLES)}))$"
+    )
     js_stem = (
-        f"(w) => {{ let s; while ((s = w.replace(/{particle}/u, '$1')) !== w) w = s; return w; }}"
+        f"(w) => {{ let s; while ((s = w.replace(/{particle}/u, '$1$2')) !== w) w = s; return w; }}"
+    )
+    # the query's spellings first (QUERY_SPELLINGS), then Sphinx's own splitter
+    spellings = json.dumps(QUERY_SPELLINGS, ensure_ascii=False)
+    js_split = (
+        "function splitQuery(query) {\n"
+        f"  for (const [from, to] of Object.entries({spellings})) query = query.split(from).join(to);\n"
+        "  return query.split(/[^\\p{Letter}\\p{Number}_\\p{Emoji_Presentation}]+/gu)"
+        ".filter((term) => term);\n}"
     )
 
     class SearchKorean(SearchLanguage):
         lang, language_name = "ko", "Korean"
         js_stemmer_code = f"var Stemmer = function () {{ this.stemWord = {js_stem}; }};"
+        js_splitter_code = js_split
+
+        def split(self, input: str) -> list[str]:
+            for spelling, word in QUERY_SPELLINGS.items():
+                input = input.replace(spelling, word)
+            return super().split(input)
 
         def stem(self, word: str) -> str:
-            while (stripped := re.sub(particle, r"\1", word)) != word:
+            while (stripped := re.sub(particle, r"\1\2", word)) != word:
                 word = stripped
             return word
 
@@ -98,6 +182,127 @@ def _translate_404(app, config):
         title = _("Page not found")
         text = _("Unfortunately we couldn't find the content you were looking for.")
         config.notfound_context = {"title": title, "body": f"<h1>{title}</h1>\n\n{text}"}
+
+
+def _join_particles(app, doctree):
+    """No space between a literal, link or formula and the particle after it (``x``\\ 를).
+
+    Runs before Sphinx collects the page's titles (priority 400), so that the
+    sidebar's and the index's copies of a title are joined too.
+    """
+    if app.config.language == "en":
+        return
+    for text in list(doctree.findall(nodes.Text)):
+        before = text.parent.index(text) - 1 if text.parent is not None else -1
+        if before >= 0 and isinstance(text.parent[before], INLINE):
+            joined = JOINED_PARTICLES.sub("", str(text), count=1)
+            if joined != str(text):
+                text.parent.replace(text, nodes.Text(joined))
+
+
+def _translate_api_words(app, doctree, docname):
+    """The API page's NumPy-style types ("sequence of float, optional") in the page's language.
+
+    napoleon writes each word of a parameter's type as its own emphasis, and an
+    attribute's type as one text ("tuple of float"): the joining words are translated
+    from sphinx.po, and "sequence of float" turns round into "float 시퀀스".
+    """
+    if app.config.language == "en":
+        return
+    for field in doctree.findall(nodes.field_body):
+        for words in list(field.findall(nodes.paragraph)):  # an attribute's type: texts only
+            if all(isinstance(c, nodes.Text) for c in words.children) and TYPE_TEXT.match(
+                words.astext()
+            ):
+                text = TYPE_OF.sub(lambda m: _(m[1] + " of {0}").format(m[2]), words.astext())
+                text = text.replace(" or ", _(" or ")).replace(", optional", ", " + _("optional"))
+                words.children = []
+                words += nodes.Text(text)
+        for words in list(field.findall(nodes.paragraph)):
+            parts = [child for child in words.children if isinstance(child, nodes.emphasis)]
+            for i, part in enumerate(parts):
+                word = part.astext()
+                if word in TYPE_OF_WORDS and i + 2 < len(parts) and parts[i + 1].astext() == " of ":
+                    item, after = parts[i + 2].deepcopy(), _(word + " of {0}").split("{0}")[1]
+                    part.parent.replace(part, item)
+                    parts[i + 1].parent.replace(parts[i + 1], addnodes.literal_emphasis("", after))
+                    parts[i + 2].parent.remove(parts[i + 2])
+                    parts[i + 2] = item
+                elif word in TYPE_WORDS and part.parent is not None:
+                    part.parent.replace(part, addnodes.literal_emphasis("", _(TYPE_WORDS[word])))
+
+
+def _translate_index_entries(app, doctree):
+    """genindex's "module" beside legendre: Sphinx writes the word untranslated.
+
+    The index domain has already collected the page's entries when this runs: both its
+    record and the page's index nodes are changed.
+    """
+    if app.config.language == "en":
+        return
+
+    def translated(entries: list) -> list:
+        module = f"{_('module')}; "
+        return [
+            (kind, value.replace("module; ", module, 1), *rest) for kind, value, *rest in entries
+        ]
+
+    for index in doctree.findall(addnodes.index):
+        index["entries"] = translated(index["entries"])
+    recorded = app.env.domains.index_domain.entries
+    if app.env.docname in recorded:
+        recorded[app.env.docname] = translated(recorded[app.env.docname])
+
+
+def _translate_page_furniture(app, pagename, templatename, context, doctree):
+    """The copyright's holder, furo's untranslated labels and the animation player's."""
+    if app.config.language == "en":
+        return
+    author = app.config.author
+    if context.get("copyright"):
+        context["copyright"] = context["copyright"].replace(author, _(author))
+    # docs/_templates/page.html puts these in place of furo's English
+    context["furo_labels"] = [
+        (label.split("{")[0], _(label).split("{")[0]) for label in FURO_LABELS
+    ]
+    body = context.get("body", "")
+    if 'class="animation"' in body:
+        for label in PLAYER_LABELS:
+            korean = html.escape(str(_(label)), quote=True)
+            for attribute in ("title", "aria-label"):
+                body = body.replace(f'{attribute}="{label}"', f'{attribute}="{korean}"')
+            body = re.sub(rf"(<label for=\"_anim_radio\d_\w+\">){label}</label>",
+                          rf"\g<1>{korean}</label>", body)  # fmt: skip
+        context["body"] = body
+
+
+def _translate_scripts(app, exception):
+    """Sphinx's search messages and sphinx-copybutton's labels, from sphinx.po.
+
+    Both live in JavaScript that the build copies as it is: Sphinx's Korean catalog
+    (translations.js) leaves the search's plural message empty, and copybutton.js has no
+    Korean in its table of languages.
+    """
+    if exception is not None or app.config.language == "en" or app.builder.format != "html":
+        return
+    static = Path(app.outdir, "_static")
+    translations = static / "translations.js"
+    if translations.is_file():
+        script = translations.read_text(encoding="utf-8")
+        head, catalog = script[: script.index("(") + 1], script[script.index("(") + 1 :]
+        data = json.loads(catalog[: catalog.rindex(")")])
+        singular, plural = SEARCH_RESULTS
+        data["messages"][singular] = [str(_(plural))]
+        body = json.dumps(data, ensure_ascii=False, indent=4, sort_keys=True)
+        translations.write_text(f"{head}{body});\n", encoding="utf-8")
+    copybutton = static / "copybutton.js"
+    if copybutton.is_file():
+        script = copybutton.read_text(encoding="utf-8")
+        table = {key: str(_(label)) for key, label in COPYBUTTON_LABELS.items()}
+        entry = f"  {json.dumps(app.config.language)}: {json.dumps(table, ensure_ascii=False)},\n"
+        if entry not in script:
+            script = script.replace("const messages = {\n", "const messages = {\n" + entry, 1)
+            copybutton.write_text(script, encoding="utf-8")
 
 
 def _join_raises_lines(app, what, name, obj, options, lines):
@@ -127,5 +332,10 @@ def setup(app):
     app.connect("config-inited", _translate_404)
     app.connect("html-page-context", _language_twin)
     app.connect("doctree-read", _translate_gallery_labels)
+    app.connect("doctree-read", _translate_index_entries)
+    app.connect("doctree-read", _join_particles, priority=400)
+    app.connect("doctree-resolved", _translate_api_words)
+    app.connect("html-page-context", _translate_page_furniture)
+    app.connect("build-finished", _translate_scripts)
     app.connect("autodoc-process-docstring", _join_raises_lines, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -136,8 +136,8 @@ for name, (make_optimizer, steps) in optimizers.items():
 
 
 def steps_to_reach(history, target):
-    """How many steps it took to bring the loss down to ``target`` ("never" if none did)."""
-    return next((str(step) for step, loss in enumerate(history) if loss <= target), "never")
+    """How many steps it took to bring the loss down to ``target`` ("not reached" if none did)."""
+    return next((str(step) for step, loss in enumerate(history) if loss <= target), "not reached")
 
 
 # narrow enough for a phone: each optimizer's coefficients on a line of their own
@@ -218,7 +218,7 @@ assert doubled > results["sgd"][0][-1]
 try:
     too_far = legendre.fit(x, y, steps=2000, lr=5e-5, log_every=None)
 except legendre.DivergenceError as error:
-    print(f"lr=5e-5: {error}")
+    print(f"lr=5e-5: DivergenceError, the loss stopped being finite at step {error.step}")
 else:
     print(f"lr=5e-5 stayed finite this time, ending at {too_far.history[-1]:.3f}")
 
