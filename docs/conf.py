@@ -35,9 +35,18 @@ extensions = [
     # -- site features, checked by `nox -s site`
     "sphinx_copybutton",
     "notfound.extension",  # a 404 page whose links work at any depth
-    "legendre_site",  # offline math, valid HTML, compressed figures (docs/_ext)
-    "legendre_korean",  # language switch, Korean search and gallery labels (docs/_ext)
-    "legendre_publish",  # public address, the wheel inside the site, self-installing downloads
+    "sphinxext.opengraph",  # og: tags for link previews
+    # -- the site's own (docs/_ext), one job each
+    "math_at_build",  # formulas typeset once by MathJax in the build, fonts served here
+    "html_repairs",  # valid, keyboard-reachable HTML where the libraries' is not
+    "page_description",  # each page's description, its first paragraph
+    "animation_player",  # matplotlib's player without CDN icons, with alt text, same ids
+    "view_source",  # "view source" opens the real source in the repository
+    "png_compression",  # figures as 256-colour PNGs
+    "legendre_korean",  # language switch, Korean search and gallery labels
+    "site_address",  # base URL, 404 prefix and og:url from LEGENDRE_SITE_URL
+    "wheel_downloads",  # the wheel inside the site, self-installing downloads
+    "colab_link",  # "Open in Colab" beside each notebook download
     "legendre_fresh",  # examples run again when legendre, torch or the device change
     "legendre_references",  # printed figures checked against docs/references.toml, noted on pages
     "legendre_stamp",  # each page and notebook says what its output ran on (versions, device, cost)
@@ -98,7 +107,7 @@ sphinx_gallery_conf = {
     "image_srcset": ["2x"],  # sharp figures on high-DPI screens
     # matplotlib's scraper, which also records each figure's smallest text size
     # in its PNG, for the site's check that figures read on a phone
-    "image_scrapers": ("legendre_site.figure_scraper",),
+    "image_scrapers": ("figure_scraper.figure_scraper",),
     "show_signature": False,
     # Animations embed as a JavaScript player with their frames inline: no
     # ffmpeg needed to build, and no video extension to install.
@@ -149,15 +158,19 @@ html_js_files = ["legendre-tags.js", "legendre-search.js"]
 templates_path = ["_templates"]
 html_theme_options = {"top_of_page_buttons": ["view"]}  # "edit" would target generated reST
 html_math_renderer = "mathjax_at_build"  # MathJax runs once in the build, not in every browser
+# pages without text of their own (search, index) get this one (docs/_ext/page_description.py)
 site_description = "Write a custom torch.autograd.Function: fit sin(x) with a Legendre polynomial."
+ogp_social_cards = {"enable": False}  # a card per page drawn by matplotlib: slow, and unread
 # "View source" links appear only when a public repository is set, e.g.
 # LEGENDRE_REPOSITORY_URL=https://github.com/<owner>/legendre nox -s docs
 legendre_repository_url = os.environ.get("LEGENDRE_REPOSITORY_URL") or None
-# -- Publishing (docs/_ext/legendre_publish.py) ------------------------------------
+# -- Publishing (docs/_ext/site_address.py, wheel_downloads.py, colab_link.py) ----
 # The site's public address, e.g. LEGENDRE_SITE_URL=https://example.org/legendre/ nox -s docs:
 # canonical and hreflang links, sitemap.xml, the 404 page's links, and the address the
 # notebooks install the wheel from. Without it the 404 page links from the host's root.
 legendre_site_url = os.environ.get("LEGENDRE_SITE_URL") or None
+if legendre_site_url:  # a sitemap needs absolute addresses (site_address.py sets it up)
+    extensions.append("sphinx_sitemap")
 # The sdist and wheel `nox -s docs` builds; the site publishes them in its dist/ folder.
 legendre_dist = str(Path(__file__).parent / "_build" / "dist")
 # The branch the built site is pushed to (.github/workflows/pages.yml): with a GitHub
