@@ -63,31 +63,13 @@ autodoc_member_order = "bysource"
 napoleon_use_rtype = False
 
 # -- Links to PyTorch and NumPy --------------------------------------------------
-# Builds run offline, so intersphinx cannot fetch inventories. The few outside
-# names these pages mention are resolved from this table instead (see setup()).
-_TORCH = "https://docs.pytorch.org/docs/stable/"
-_NUMPY = "https://numpy.org/doc/stable/reference/"
-external_targets = {
-    "torch.Tensor": _TORCH + "tensors.html#torch.Tensor",
-    "torch.device": _TORCH + "tensor_attributes.html#torch.device",
-    "torch.dtype": _TORCH + "tensor_attributes.html#torch.dtype",
-    "torch.autograd.Function": _TORCH + "autograd.html#torch.autograd.Function",
-    "torch.autograd.gradcheck": _TORCH + "generated/torch.autograd.gradcheck.gradcheck.html",
-    "torch.autograd.gradgradcheck": _TORCH
-    + "generated/torch.autograd.gradcheck.gradgradcheck.html",
-    "torch.optim.SGD": _TORCH + "generated/torch.optim.SGD.html",
-    "torch.optim.Adam": _TORCH + "generated/torch.optim.Adam.html",
-    "torch.optim.LBFGS": _TORCH + "generated/torch.optim.LBFGS.html",
-    "torch.compile": _TORCH + "generated/torch.compile.html",
-    "torch.func.grad": _TORCH + "generated/torch.func.grad.html",
-    "torch.func.vmap": _TORCH + "generated/torch.func.vmap.html",
-    "torch.func.jacrev": _TORCH + "generated/torch.func.jacrev.html",
-    "torch.func": _TORCH + "func.html",
-    "torch.library.custom_op": _TORCH + "library.html#torch.library.custom_op",
-    "torch.library.opcheck": _TORCH + "library.html#torch.library.opcheck",
-    "numpy.polynomial.legendre": _NUMPY + "routines.polynomials.legendre.html",
-    "numpy.polynomial.Legendre.fit": _NUMPY
-    + "generated/numpy.polynomial.legendre.Legendre.fit.html",
+# Builds run offline, so intersphinx reads the names these pages mention from small
+# inventories kept here (Sphinx's plain-text format, version 1: "name type page"),
+# not from the projects' sites. A new outside name goes into one of them.
+_INVENTORIES = Path(__file__).parent / "_inv"  # absolute: the Korean build reads a copy of docs/
+intersphinx_mapping = {
+    "torch": ("https://docs.pytorch.org/docs/stable/", str(_INVENTORIES / "torch.txt")),
+    "numpy": ("https://numpy.org/doc/stable/reference/", str(_INVENTORIES / "numpy.txt")),
 }
 
 # -- Sphinx-Gallery -----------------------------------------------------------
@@ -190,18 +172,3 @@ html_sidebars = {
         "sidebar/variant-selector.html",
     ]
 }
-
-
-# -- Setup -----------------------------------------------------------------------
-def _link_external(app, env, node, contnode):
-    """Resolve a reference to PyTorch or NumPy from ``external_targets``."""
-    from docutils import nodes
-
-    uri = external_targets.get(node.get("reftarget"))
-    if uri is None:
-        return None
-    return nodes.reference("", "", contnode, internal=False, refuri=uri)
-
-
-def setup(app):
-    app.connect("missing-reference", _link_external)
