@@ -12,6 +12,10 @@ The page shows the stamp in a note (:func:`note`); the notebooks carry it in the
 metadata under ``"legendre"`` (see ``wheel_downloads.py``). The run's date, time and
 memory differ from build to build; on the page they are marked with the class
 ``legendre-varies``, and everything else comes out the same in two clean builds.
+
+Not sphinx-gallery's ``show_memory``: with it on, every page also prints sphinx-gallery's
+own memory line, in English on the Korean pages and different in every build. The run
+time is the page's own, which sphinx-gallery caches beside it (``.cost.json``).
 """
 
 from __future__ import annotations
