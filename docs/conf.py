@@ -35,9 +35,18 @@ extensions = [
     # -- site features, checked by `nox -s site`
     "sphinx_copybutton",
     "notfound.extension",  # a 404 page whose links work at any depth
-    "legendre_site",  # offline math, valid HTML, compressed figures (docs/_ext)
-    "legendre_korean",  # language switch, Korean search and gallery labels (docs/_ext)
-    "legendre_publish",  # public address, the wheel inside the site, self-installing downloads
+    "sphinxext.opengraph",  # og: tags for link previews
+    # -- the site's own (docs/_ext), one job each
+    "math_at_build",  # formulas typeset once by MathJax in the build, fonts served here
+    "html_repairs",  # valid, keyboard-reachable HTML where the libraries' is not
+    "page_description",  # each page's description, its first paragraph
+    "animation_player",  # matplotlib's player without CDN icons, with alt text, same ids
+    "view_source",  # "view source" opens the real source in the repository
+    "png_compression",  # figures as 256-colour PNGs
+    "legendre_korean",  # language switch, Korean search and gallery labels
+    "site_address",  # base URL, 404 prefix and og:url from LEGENDRE_SITE_URL
+    "wheel_downloads",  # the wheel inside the site, self-installing downloads
+    "colab_link",  # "Open in Colab" beside each notebook download
     "legendre_fresh",  # examples run again when legendre, torch or the device change
     "legendre_references",  # printed figures checked against docs/references.toml, noted on pages
     "legendre_stamp",  # each page and notebook says what its output ran on (versions, device, cost)
@@ -54,31 +63,13 @@ autodoc_member_order = "bysource"
 napoleon_use_rtype = False
 
 # -- Links to PyTorch and NumPy --------------------------------------------------
-# Builds run offline, so intersphinx cannot fetch inventories. The few outside
-# names these pages mention are resolved from this table instead (see setup()).
-_TORCH = "https://docs.pytorch.org/docs/stable/"
-_NUMPY = "https://numpy.org/doc/stable/reference/"
-external_targets = {
-    "torch.Tensor": _TORCH + "tensors.html#torch.Tensor",
-    "torch.device": _TORCH + "tensor_attributes.html#torch.device",
-    "torch.dtype": _TORCH + "tensor_attributes.html#torch.dtype",
-    "torch.autograd.Function": _TORCH + "autograd.html#torch.autograd.Function",
-    "torch.autograd.gradcheck": _TORCH + "generated/torch.autograd.gradcheck.gradcheck.html",
-    "torch.autograd.gradgradcheck": _TORCH
-    + "generated/torch.autograd.gradcheck.gradgradcheck.html",
-    "torch.optim.SGD": _TORCH + "generated/torch.optim.SGD.html",
-    "torch.optim.Adam": _TORCH + "generated/torch.optim.Adam.html",
-    "torch.optim.LBFGS": _TORCH + "generated/torch.optim.LBFGS.html",
-    "torch.compile": _TORCH + "generated/torch.compile.html",
-    "torch.func.grad": _TORCH + "generated/torch.func.grad.html",
-    "torch.func.vmap": _TORCH + "generated/torch.func.vmap.html",
-    "torch.func.jacrev": _TORCH + "generated/torch.func.jacrev.html",
-    "torch.func": _TORCH + "func.html",
-    "torch.library.custom_op": _TORCH + "library.html#torch.library.custom_op",
-    "torch.library.opcheck": _TORCH + "library.html#torch.library.opcheck",
-    "numpy.polynomial.legendre": _NUMPY + "routines.polynomials.legendre.html",
-    "numpy.polynomial.Legendre.fit": _NUMPY
-    + "generated/numpy.polynomial.legendre.Legendre.fit.html",
+# Builds run offline, so intersphinx reads the names these pages mention from small
+# inventories kept here (Sphinx's plain-text format, version 1: "name type page"),
+# not from the projects' sites. A new outside name goes into one of them.
+_INVENTORIES = Path(__file__).parent / "_inv"  # absolute: the Korean build reads a copy of docs/
+intersphinx_mapping = {
+    "torch": ("https://docs.pytorch.org/docs/stable/", str(_INVENTORIES / "torch.txt")),
+    "numpy": ("https://numpy.org/doc/stable/reference/", str(_INVENTORIES / "numpy.txt")),
 }
 
 # -- Sphinx-Gallery -----------------------------------------------------------
@@ -98,7 +89,7 @@ sphinx_gallery_conf = {
     "image_srcset": ["2x"],  # sharp figures on high-DPI screens
     # matplotlib's scraper, which also records each figure's smallest text size
     # in its PNG, for the site's check that figures read on a phone
-    "image_scrapers": ("legendre_site.figure_scraper",),
+    "image_scrapers": ("figure_scraper.figure_scraper",),
     "show_signature": False,
     # Animations embed as a JavaScript player with their frames inline: no
     # ffmpeg needed to build, and no video extension to install.
@@ -149,15 +140,19 @@ html_js_files = ["legendre-tags.js", "legendre-search.js"]
 templates_path = ["_templates"]
 html_theme_options = {"top_of_page_buttons": ["view"]}  # "edit" would target generated reST
 html_math_renderer = "mathjax_at_build"  # MathJax runs once in the build, not in every browser
+# pages without text of their own (search, index) get this one (docs/_ext/page_description.py)
 site_description = "Write a custom torch.autograd.Function: fit sin(x) with a Legendre polynomial."
+ogp_social_cards = {"enable": False}  # a card per page drawn by matplotlib: slow, and unread
 # "View source" links appear only when a public repository is set, e.g.
 # LEGENDRE_REPOSITORY_URL=https://github.com/<owner>/legendre nox -s docs
 legendre_repository_url = os.environ.get("LEGENDRE_REPOSITORY_URL") or None
-# -- Publishing (docs/_ext/legendre_publish.py) ------------------------------------
+# -- Publishing (docs/_ext/site_address.py, wheel_downloads.py, colab_link.py) ----
 # The site's public address, e.g. LEGENDRE_SITE_URL=https://example.org/legendre/ nox -s docs:
 # canonical and hreflang links, sitemap.xml, the 404 page's links, and the address the
 # notebooks install the wheel from. Without it the 404 page links from the host's root.
 legendre_site_url = os.environ.get("LEGENDRE_SITE_URL") or None
+if legendre_site_url:  # a sitemap needs absolute addresses (site_address.py sets it up)
+    extensions.append("sphinx_sitemap")
 # The sdist and wheel `nox -s docs` builds; the site publishes them in its dist/ folder.
 legendre_dist = str(Path(__file__).parent / "_build" / "dist")
 # The branch the built site is pushed to (.github/workflows/pages.yml): with a GitHub
@@ -177,18 +172,3 @@ html_sidebars = {
         "sidebar/variant-selector.html",
     ]
 }
-
-
-# -- Setup -----------------------------------------------------------------------
-def _link_external(app, env, node, contnode):
-    """Resolve a reference to PyTorch or NumPy from ``external_targets``."""
-    from docutils import nodes
-
-    uri = external_targets.get(node.get("reftarget"))
-    if uri is None:
-        return None
-    return nodes.reference("", "", contnode, internal=False, refuri=uri)
-
-
-def setup(app):
-    app.connect("missing-reference", _link_external)

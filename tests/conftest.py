@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
+# Sphinx's own fixtures (make_app, app): the extensions' tests build small sites
+pytest_plugins = ("sphinx.testing.fixtures",)
+
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "docs" / "_build" / "html"
 

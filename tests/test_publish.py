@@ -1,17 +1,20 @@
-"""docs/_ext/legendre_publish.py: the site's address, and what downloads say without the package."""
+"""The site's address (site_address.py), what downloads say without the package
+(wheel_downloads.py), and the Colab link (colab_link.py), in docs/_ext."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
-import legendre_publish as publish
+import colab_link
 import pytest
+import site_address
+import wheel_downloads as publish
 from sphinx.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +51,7 @@ def _without_legendre(code: str, cwd: Path) -> subprocess.CompletedProcess:
     ],
 )
 def test_site_url_gets_a_trailing_slash(given, kept):
-    assert publish.check_site_url(given) == kept
+    assert site_address.check_site_url(given) == kept
 
 
 @pytest.mark.parametrize(
@@ -65,24 +68,83 @@ def test_site_url_gets_a_trailing_slash(given, kept):
 )
 def test_site_url_that_is_not_an_http_address_is_refused_by_name(given):
     with pytest.raises(ConfigError, match="LEGENDRE_SITE_URL must be the site's public http"):
-        publish.check_site_url(given)
+        site_address.check_site_url(given)
 
 
-@pytest.mark.parametrize(
-    ("language", "site_url", "baseurl", "prefix"),
-    [
-        ("en", "https://example.org/legendre/", "https://example.org/legendre/", "/legendre/"),
-        ("ko", "https://example.org/legendre", "https://example.org/legendre/ko/", "/legendre/ko/"),
-        ("en", None, "", "/"),
-        ("ko", None, "", "/ko/"),
-    ],
-)
-def test_each_language_gets_its_base_url_and_404_prefix(language, site_url, baseurl, prefix):
-    config = SimpleNamespace(
-        language=language, language_twins=TWINS, legendre_site_url=site_url, html_baseurl=""
-    )
-    publish.configure_address(None, config)
-    assert (config.html_baseurl, config.notfound_urls_prefix) == (baseurl, prefix)
+# sphinx-sitemap 2.9.0 (pinned) reads env.app, which Sphinx 11 removes
+SITEMAP_ON_SPHINX_9 = pytest.mark.filterwarnings("ignore:.*BuildEnvironment.app' is deprecated")
+SITE = "https://example.org/legendre/"
+PAGES = {  # a small site: a page of text with math, and one without a paragraph
+    "index.rst": "Home\n====\n\nA fit of :math:`\\sin(x)` on :math:`[-\\pi, \\pi]`.\n\n"
+    ".. toctree::\n\n   other\n",
+    "other.rst": "Other\n=====\n\n.. note:: Only a note.\n",
+}
+
+
+@pytest.fixture
+def small_site(tmp_path, make_app):
+    """Build ``PAGES`` in ``language`` with the site's address extensions, as conf.py loads them."""
+
+    def build(language: str, site_url: str | None):
+        source = tmp_path / language
+        source.mkdir()
+        for name, text in PAGES.items():
+            (source / name).write_text(text, encoding="utf-8")
+        extensions = ["notfound.extension", "sphinxext.opengraph", "page_description"]
+        extensions += ["sphinx.ext.autodoc", "legendre_korean"]  # which declares language_twins
+        extensions += ["site_address"] + (["sphinx_sitemap"] if site_url else [])
+        conf = {"extensions": extensions, "language": language, "language_twins": TWINS,
+                "legendre_site_url": site_url, "site_description": "The site."}  # fmt: skip
+        (source / "conf.py").write_text("")
+        app = make_app("html", srcdir=source, confoverrides=conf, freshenv=True)
+        app.build()
+        return app
+
+    return build
+
+
+def sitemap(app) -> dict[str, dict[str, str]]:
+    """Each page the sitemap lists, with its alternates by language."""
+    text = Path(app.outdir, "sitemap.xml").read_text(encoding="utf-8")
+    urls = re.findall(r"<url>(.*?)</url>", text)
+    return {
+        re.search(r"<loc>([^<]+)</loc>", url)[1]: dict(
+            re.findall(r'hreflang="(\w+)" href="([^"]+)"', url)
+        )
+        for url in urls
+    }
+
+
+@SITEMAP_ON_SPHINX_9
+@pytest.mark.parametrize(("language", "root"), [("en", ""), ("ko", "ko/")])
+def test_each_language_lists_its_pages_with_their_twins_at_its_own_address(
+    small_site, language, root
+):
+    app = small_site(language, SITE.rstrip("/"))  # the trailing slash is added
+    assert app.config.html_baseurl == SITE + root
+    assert app.config.notfound_urls_prefix == f"/legendre/{root}"
+    assert sitemap(app) == {  # no search, index or 404 page
+        f"{SITE}{root}{page}": {"en": SITE + page, "ko": f"{SITE}ko/{page}"}
+        for page in ("index.html", "other.html")
+    }
+    other = Path(app.outdir, "other.html").read_text(encoding="utf-8")
+    assert f'<meta property="og:url" content="{SITE}{root}other.html" />' in other
+
+
+def test_without_an_address_there_is_no_sitemap_and_404_links_start_at_the_host(small_site):
+    app = small_site("ko", None)
+    assert app.config.notfound_urls_prefix == "/ko/"
+    assert not Path(app.outdir, "sitemap.xml").exists()
+    assert 'rel="canonical"' not in Path(app.outdir, "index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_is_described_by_its_first_paragraph_else_by_the_site(small_site):
+    app = small_site("en", None)
+    index = Path(app.outdir, "index.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="A fit of sin(x) on [-pi, pi].">' in index
+    assert '<meta property="og:description" content="A fit of sin(x) on [-pi, pi]." />' in index
+    other = Path(app.outdir, "other.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="The site.">' in other  # a note is no description
 
 
 def test_a_build_with_a_bad_site_url_fails_and_names_the_variable(tmp_path):
@@ -181,7 +243,7 @@ def test_notebook_setup_cell_comes_first_and_only_once(tmp_path):
     ],
 )
 def test_colab_opens_notebooks_from_github_only(repository, expected):
-    url = publish.colab_url(repository, "gh-pages", "ko/_downloads/abc/plot_01.ipynb")
+    url = colab_link.colab_url(repository, "gh-pages", "ko/_downloads/abc/plot_01.ipynb")
     if expected is None:
         assert url is None
     else:

@@ -10,11 +10,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import legendre_publish as publish
 import legendre_stamp as stamp
 import pytest
 import torch
-import translate
+import wheel_downloads as downloads
 from docutils.core import publish_parts
 
 import legendre
@@ -121,23 +120,14 @@ def test_the_note_says_what_it_could_not_know():
     assert "No run of this example is recorded" in rendered(None)
 
 
-def test_every_stamp_message_is_translated_with_its_placeholders():
-    messages = {m.id: m.string for m in translate.read_catalog("sphinx") if m.id}
-    for text in stamp.MESSAGES:
-        assert messages.get(text), f"translate {text!r} in docs/locales/ko/LC_MESSAGES/sphinx.po"
-        assert sorted(re.findall(r"\{\w*\}", messages[text])) == sorted(
-            re.findall(r"\{\w*\}", text)
-        ), text
-
-
 def test_a_notebook_carries_the_stamp_in_its_metadata(tmp_path):
     notebook = json.dumps({"cells": [], "metadata": {"language_info": {"name": "python"}},
                            "nbformat": 4, "nbformat_minor": 5})  # fmt: skip
-    wheel = tmp_path / publish.wheel_name("0.1.0")
+    wheel = tmp_path / downloads.wheel_name("0.1.0")
     wheel.write_bytes(b"not really a wheel")
-    package = publish.Package(wheel, None, None)
+    package = downloads.Package(wheel, None, None)
     proof = {"output_on_the_page_made_with": MADE}
-    made = json.loads(publish.set_up_notebook(notebook, package, proof))
+    made = json.loads(downloads.set_up_notebook(notebook, package, proof))
     assert made["metadata"]["legendre"] == proof
     assert made["metadata"]["language_info"] == {"name": "python"}
 

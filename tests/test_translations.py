@@ -12,9 +12,7 @@ import tokenize
 from collections import Counter
 from pathlib import Path
 
-import legendre_korean
 import legendre_references
-import legendre_site
 import messages
 import pytest
 import translate
@@ -63,18 +61,6 @@ def test_catalogs_translate_every_english_message(english_messages, catalogs):
     assert not untranslated, f"untranslated messages ({hint}): {untranslated}"
     assert not fuzzy, f"fuzzy messages: check and unflag them: {fuzzy}"
     assert not obsolete, f"messages the English sources no longer hold: {obsolete}"
-
-
-def test_theme_catalog_translates_every_gallery_label():
-    patterns = legendre_korean.GALLERY_PATTERNS
-    labels = legendre_korean.GALLERY_LABELS + list(patterns.values())
-    labels.append(legendre_site.ANIMATION_ALT)  # the animation's alt text
-    catalog = translate.read_catalog(translate.THEME_CATALOG)
-    messages = {message.id: message for message in catalog if message.id}
-    assert set(labels) <= set(messages)
-    assert all(message.string and not message.fuzzy for message in messages.values())
-    for pattern, message in patterns.items():  # same placeholders
-        assert re.compile(pattern).groups == len(re.findall(r"\{\d\}", messages[message].string))
 
 
 def test_extraction_notices_a_changed_english_sentence(tmp_path):

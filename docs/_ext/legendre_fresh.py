@@ -15,6 +15,7 @@ import hashlib
 import platform
 from pathlib import Path
 
+import gallery_paths
 from sphinx.util import logging
 
 RECORD = ".legendre-fingerprint"
@@ -56,10 +57,10 @@ def forget_stale_runs(gallery: Path, current: str) -> int:
 def refresh(app) -> None:
     if app.builder.format != "html":  # gettext and the like run no example
         return
-    galleries = app.config.sphinx_gallery_conf["gallery_dirs"]
     current = current_fingerprint()
-    for folder in [galleries] if isinstance(galleries, str) else galleries:
-        forgotten = forget_stale_runs(Path(app.srcdir, folder), current)
+    conf = {**app.config.sphinx_gallery_conf, "src_dir": app.srcdir}  # before sphinx-gallery's
+    for folder in gallery_paths.folders(conf, "gallery_dirs"):
+        forgotten = forget_stale_runs(folder, current)
         if forgotten:
             logger.info(
                 f"legendre, torch, Python or the device changed: {forgotten} examples run again"

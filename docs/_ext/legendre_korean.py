@@ -105,7 +105,7 @@ def _language_twin(app, pagename, templatename, context, doctree):
     uri = app.builder.get_target_uri(pagename)
     url = "../" * uri.count("/") + root + uri
     context["language_twin"] = {"code": code, "name": name, "url": url}
-    base = app.config.html_baseurl  # set from LEGENDRE_SITE_URL (legendre_publish.py)
+    base = app.config.html_baseurl  # set from LEGENDRE_SITE_URL (site_address.py)
     if base:  # search engines take hreflang links only as absolute URLs
         links = {app.config.language: urljoin(base, uri), code: urljoin(base, root + uri)}
         context["metatags"] = context.get("metatags", "") + "".join(

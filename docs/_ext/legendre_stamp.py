@@ -9,9 +9,13 @@ memory at its peak, the peak CUDA memory). The stamp describes the run that made
 the page: an example that does not run again keeps its page and its stamp together.
 
 The page shows the stamp in a note (:func:`note`); the notebooks carry it in their
-metadata under ``"legendre"`` (see ``legendre_publish.py``). The run's date, time and
+metadata under ``"legendre"`` (see ``wheel_downloads.py``). The run's date, time and
 memory differ from build to build; on the page they are marked with the class
 ``legendre-varies``, and everything else comes out the same in two clean builds.
+
+Not sphinx-gallery's ``show_memory``: with it on, every page also prints sphinx-gallery's
+own memory line, in English on the Korean pages and different in every build. The run
+time is the page's own, which sphinx-gallery caches beside it (``.cost.json``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gallery_paths
 from sphinx.locale import _
 
 SUFFIX = ".stamp.json"
@@ -146,16 +151,6 @@ def stamp(run_time: float, host_mb: float | None, cuda_mb: float | None, folder:
     }
 
 
-def _gallery_file(gallery_conf: dict, fname: str, suffix: str) -> Path | None:
-    """The file beside example ``fname``'s page (sections are sub-folders of the gallery)."""
-    stem = Path(fname).stem
-    galleries = gallery_conf["gallery_dirs"]
-    for folder in [galleries] if isinstance(galleries, str) else galleries:
-        for page in Path(gallery_conf["src_dir"], folder).rglob(stem + ".rst"):
-            return page.with_name(stem + suffix)
-    return None
-
-
 _started: dict[str, float | None] = {}
 
 
@@ -171,7 +166,8 @@ def record(gallery_conf: dict, fname: str | None, when: str) -> None:
         _started[fname] = start_peak()
         return
     host_mb = peak_above(_started.pop(fname, None))
-    cost_file = _gallery_file(gallery_conf, fname, ".cost.json")
+    page = gallery_paths.find(gallery_conf, "gallery_dirs", Path(fname).stem + ".rst")
+    cost_file = page and page.with_name(Path(fname).stem + ".cost.json")
     if cost_file is None or not cost_file.is_file():  # sphinx-gallery caches a passing run's cost
         return
     cuda_mb = None
@@ -260,11 +256,7 @@ def add_stamp(app, docname: str, source: list[str]) -> None:
     path = Path(app.srcdir, docname + SUFFIX)
     app.env.note_dependency(str(path))  # a new run re-reads the page
     text = note(read_stamp(path), app.config.legendre_repository_url)
-    anchor = ".. rst-class:: sphx-glr-timing"
-    if anchor in source[0]:
-        source[0] = source[0].replace(anchor, text + "\n\n" + anchor, 1)
-    else:
-        source[0] = source[0].rstrip("\n") + "\n\n" + text + "\n"
+    source[0] = gallery_paths.before_timing(source[0], text)
 
 
 def stamps(app) -> dict[str, dict]:

@@ -22,6 +22,8 @@ import functools
 import re
 from pathlib import Path
 
+import gallery_paths
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock, and builds share the CPU as before
@@ -57,11 +59,11 @@ def example_path(gallery_conf: dict, fname: str) -> Path:
 
     The name is unique: examples are numbered across the gallery's sections.
     """
-    folders = gallery_conf["examples_dirs"]
-    for folder in [folders] if isinstance(folders, str) else folders:
-        for path in sorted(Path(gallery_conf["src_dir"], folder).rglob(fname)):
-            return path
-    raise FileNotFoundError(f"no example {fname} in {folders} (from {gallery_conf['src_dir']})")
+    found = gallery_paths.find(gallery_conf, "examples_dirs", fname)
+    if found is None:
+        folders = gallery_conf["examples_dirs"]
+        raise FileNotFoundError(f"no example {fname} in {folders} (from {gallery_conf['src_dir']})")
+    return found
 
 
 def hold_the_cpu(gallery_conf: dict, fname: str | None, when: str) -> None:

@@ -20,7 +20,7 @@ export default [
     },
   },
   {
-    // run by Node.js at build time (docs/_ext/legendre_site.py)
+    // run by Node.js at build time (docs/_ext/math_at_build.py)
     files: ["docs/_ext/**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
   },

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 from urllib.parse import urljoin
 
 import jinja2
-import legendre_site
 import pytest
+import view_source
 from sitecheck import FIGURES, ROOT, html_pages
 
 TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
@@ -120,23 +120,23 @@ REPOSITORY = "https://github.com/example/legendre"
     ],
 )
 def test_source_link_points_at_the_file_in_the_repository(pagename, path):
-    url = legendre_site.source_url(REPOSITORY, pagename, DOCS, CONFIG)
+    url = view_source.source_url(REPOSITORY, pagename, DOCS, CONFIG)
     assert url == (None if path is None else f"{REPOSITORY}/blob/main/{path}")
-    assert legendre_site.source_url(None, pagename, DOCS, CONFIG) is None
+    assert view_source.source_url(None, pagename, DOCS, CONFIG) is None
     if path:
         assert (ROOT / path).is_file()
 
 
 def test_every_page_with_a_source_maps_to_a_tracked_file(site):
     for page in html_pages(site):
-        url = legendre_site.source_url(REPOSITORY, page.removesuffix(".html"), DOCS, CONFIG)
+        url = view_source.source_url(REPOSITORY, page.removesuffix(".html"), DOCS, CONFIG)
         if url:
             assert (ROOT / url.split("/blob/main/", 1)[1]).is_file(), page
 
 
 def test_source_link_must_be_an_https_url():
     with pytest.raises(ValueError, match="legendre_repository_url must be an https:// URL"):
-        legendre_site.source_url('javascript:alert("x")', "index", DOCS, CONFIG)
+        view_source.source_url('javascript:alert("x")', "index", DOCS, CONFIG)
 
 
 @pytest.mark.parametrize("url", [None, f"{REPOSITORY}/blob/main/docs/index.rst"])

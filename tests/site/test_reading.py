@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import legendre_site
+import figure_scraper
 import pytest
 from PIL import Image
 from sitecheck import FIGURES, HTML, ROOT, html_pages
@@ -27,8 +27,8 @@ VIEWPORTS = {"phone": PHONE, "laptop": LAPTOP}
 SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
 # Smallest text a figure may show, in CSS px, once scaled to its column: "about 9 px".
 MIN_FIGURE_TEXT = 8.5
-# What the figures' PNG files say about their smallest text (docs/_ext/legendre_site.py).
-FONT_KEY = legendre_site.FONT_KEY
+# What the figures' PNG files say about their smallest text (docs/_ext/figure_scraper.py).
+FONT_KEY = figure_scraper.FONT_KEY
 SLACK = 1  # px: rounding of layout sizes
 
 PAGES = html_pages()
@@ -234,10 +234,10 @@ def test_the_build_finds_text_cut_at_a_figure_edge(title, cut):
     ax.legend(fontsize="small")
     ax.set_title(title)
     try:
-        found = legendre_site.cut_text(figure)
+        found = figure_scraper.cut_text(figure)
         assert [text[: len("A title")] for text in found] == cut
         # the legend's "small" is 10 pt * 0.833
-        assert legendre_site.smallest_text(figure) == pytest.approx(8.33, abs=0.01)
+        assert figure_scraper.smallest_text(figure) == pytest.approx(8.33, abs=0.01)
     finally:
         plt.close(figure)
 

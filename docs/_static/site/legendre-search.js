@@ -1,6 +1,6 @@
 // Search results quote each page's text, where a formula is MathJax's glyphs run
 // together: "P3(x)=12(5x3−3x)". Quote its TeX source instead, which the build keeps
-// in data-tex (docs/_ext/legendre_site.py), without TeX's spacing commands.
+// in data-tex (docs/_ext/math_at_build.py), without TeX's spacing commands.
 (() => {
   function quoteTex() {
     if (typeof Search === "undefined" || Search.htmlToText.quotesTex) return;

@@ -1,4 +1,4 @@
-"""Publishing: the site's public address, and the package travelling inside the site.
+"""The package travels inside the site, and every download installs it from there.
 
 A reader who has only the site must be able to run every download. ``nox -s docs``
 builds the package's sdist and wheel into ``docs/_build/dist``; this extension
@@ -10,34 +10,28 @@ publishes both in the site's ``dist/`` folder and points every download at them:
   (:func:`script_guard`), in the downloaded file only, so the pages' code stays clean;
 * every zip carries the wheel and a ``requirements.txt`` that names it.
 
-``legendre_site_url`` (``LEGENDRE_SITE_URL``) is the site's public address. It
-becomes ``html_baseurl`` (canonical links), absolute ``hreflang`` links, a
-``sitemap.xml``, the 404 page's link prefix, and the address the notebooks install
-the wheel from. With a GitHub repository (``LEGENDRE_REPOSITORY_URL``) every example
-page also opens its notebook in Colab, from the branch the site is published on.
-
 Downloads are rewritten in the output folder when the build finishes, from the copies
-Sphinx makes at every build, so they always name the wheel of this very build.
+Sphinx makes at every build, so they always name the wheel of this very build. Not
+sphinx-gallery's ``first_notebook_cell``: it writes the cell only when an example runs,
+and the wheel's address and sha256 change without the example running again (a new
+``LEGENDRE_SITE_URL``, a rebuilt wheel); it has no hook for scripts or zips either.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
-import html
 import io
 import json
-import posixpath
-import re
 import shutil
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import legendre_stamp
-from sphinx.errors import ConfigError, ExtensionError
+from sphinx.errors import ExtensionError
 from sphinx.locale import _
 
 PACKAGE = "legendre"
@@ -47,69 +41,6 @@ MARK = "legendre-setup"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # entries this extension adds: the same bytes every build
 
 
-# -- The public address -----------------------------------------------------------------
-def check_site_url(value: str | None) -> str | None:
-    """The site's address with a trailing slash, or None; anything but http(s) is refused."""
-    if not value:
-        return None
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in {"http", "https"}
-        or not parts.hostname
-        or parts.query
-        or parts.fragment
-        or re.search(r"[\s\"'<>]", value)
-    ):
-        raise ConfigError(
-            "LEGENDRE_SITE_URL must be the site's public http:// or https:// address, "
-            f"such as https://example.org/legendre/; got {value!r}"
-        )
-    return value if value.endswith("/") else value + "/"
-
-
-def language_root(config) -> str:
-    """Where this language's pages lie under the site's root: "" for English, "ko/"."""
-    if config.language in (None, "en"):
-        return ""
-    return config.language_twins["en"][2]
-
-
-def configure_address(app, config) -> None:
-    """Derive the base URL and the 404 page's prefix of this language from one address."""
-    config.legendre_site_url = check_site_url(config.legendre_site_url)
-    root = language_root(config)
-    if config.legendre_site_url:
-        config.html_baseurl = urljoin(config.legendre_site_url, root)
-        config.notfound_urls_prefix = urlsplit(config.html_baseurl).path
-    else:  # links from the host's root: right when the site is served there
-        config.notfound_urls_prefix = "/" + root
-
-
-def write_sitemap(app, exception) -> None:
-    """List every page with its twin in the other language, for search engines."""
-    if exception is not None or app.builder.format != "html" or not app.config.html_baseurl:
-        return
-    base = app.config.html_baseurl
-    here = app.config.language or "en"
-    twin, _name, twin_root = app.config.language_twins[here]
-    rows = []
-    for docname in sorted(app.env.found_docs):
-        uri = app.builder.get_target_uri(docname)
-        links = {here: urljoin(base, uri), twin: urljoin(base, twin_root + uri)}
-        alternates = "".join(
-            f'\n    <xhtml:link rel="alternate" hreflang="{code}" href="{html.escape(url)}"/>'
-            for code, url in sorted(links.items())
-        )
-        rows.append(f"  <url>\n    <loc>{html.escape(links[here])}</loc>{alternates}\n  </url>")
-    Path(app.outdir, "sitemap.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "\n".join(rows) + "\n</urlset>\n",
-        encoding="utf-8",
-    )
-
-
-# -- The package ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Package:
     """The wheel (and sdist) of this build, and where the site publishes them."""
@@ -340,56 +271,12 @@ def notebook_proofs(app) -> dict[str, dict]:
     return proofs
 
 
-# -- Open in Colab ------------------------------------------------------------------------
-def colab_url(repository: str | None, branch: str, path: str) -> str | None:
-    """Colab's address of a notebook at ``path`` on ``branch`` of a GitHub repository."""
-    found = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", repository or "")
-    if not found:
-        return None  # Colab opens notebooks from GitHub only
-    return f"https://colab.research.google.com/github/{found[1]}/{found[2]}/blob/{branch}/{path}"
-
-
-NOTEBOOK_DOWNLOAD = re.compile(
-    r'(<div class="sphx-glr-download sphx-glr-download-jupyter[^"]*">\s*<p><a class="reference '
-    r'download internal" download="" href="([^"]+\.ipynb)">.*?</div>)',
-    re.DOTALL,
-)
-
-
-def add_colab_link(app, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Next to an example's notebook download, open the published notebook in Colab."""
-    body = context.get("body", "")
-    found = NOTEBOOK_DOWNLOAD.search(body)
-    if not found:
-        return
-    page = app.builder.get_target_uri(pagename)
-    in_site = posixpath.normpath(posixpath.join(posixpath.dirname(page), found[2]))
-    url = colab_url(
-        app.config.legendre_repository_url,
-        app.config.legendre_pages_branch,
-        language_root(app.config) + in_site,
-    )
-    if url is None:
-        return
-    words = (_("Open in Colab:") + " " + posixpath.basename(in_site)).split()
-    label = " ".join(f'<span class="pre">{html.escape(word)}</span>' for word in words)
-    link = (  # dressed like sphinx-gallery's download buttons beside it
-        '\n<div class="sphx-glr-download sphx-glr-download-colab docutils container">\n'
-        f'<p><a class="reference external" href="{html.escape(url)}">'
-        f'<code class="xref download docutils literal notranslate">{label}</code></a></p>\n</div>'
-    )
-    context["body"] = body[: found.end()] + link + body[found.end() :]
-
-
 def setup(app):
-    app.add_config_value("legendre_site_url", None, "html", types=frozenset({str, type(None)}))
+    app.setup_extension("site_address")  # html_baseurl, from which the wheel's address comes
     app.add_config_value("legendre_dist", "", "html", types=frozenset({str}))
-    app.add_config_value("legendre_pages_branch", "gh-pages", "html", types=frozenset({str}))
-    app.connect("config-inited", configure_address)
-    app.connect("config-inited", define_substitutions)  # after configure_address: its base URL
+    # after site_address.configure_address (priority 500): its base URL
+    app.connect("config-inited", define_substitutions, priority=600)
     app.connect("builder-inited", find_package_for_html)
     app.connect("source-read", fill_wheel_url)
-    app.connect("html-page-context", add_colab_link)
     app.connect("build-finished", publish_package)
-    app.connect("build-finished", write_sitemap)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
