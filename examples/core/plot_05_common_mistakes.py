@@ -133,10 +133,13 @@ attempt(change_saved_input)
 #
 # 4. Keeping tensors as ``ctx`` attributes
 # ----------------------------------------
-# Storing the input as ``ctx.t = t`` instead of saving it looks the same and
-# even runs, but autograd no longer checks it: the same in-place change now
-# gives a wrong gradient, silently. (Tensors on ``ctx`` can also keep memory
-# alive longer than needed.)
+# ``ctx.save_for_backward`` is more than a place to put tensors; it does
+# three things an attribute of ``ctx`` does not. It checks the version
+# counter, so an in-place change is an error, not a wrong gradient. It keeps
+# an output without a reference cycle. And it lets saved-tensor hooks see
+# the tensor (:doc:`../further/plot_12_saving_memory` uses them to measure
+# memory). Storing the input as ``ctx.t = t`` looks the same and even runs,
+# but the same in-place change now gives a wrong gradient, silently.
 
 
 class CubicOnCtx(torch.autograd.Function):
@@ -179,10 +182,50 @@ ax.legend()
 plt.show()
 
 # %%
+# A backward that needs the output, like that of :math:`e^t`, is tempted to
+# keep it on ``ctx``. That makes a cycle: the output points to its
+# ``grad_fn``, which holds ``ctx``, which points back to the output. Deleting
+# the output then frees nothing until Python's cycle collector runs:
+import gc
+import weakref
+
+
+class ExpOnCtx(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.result = t.exp()  # the mistake: not ctx.save_for_backward(result)
+        return ctx.result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * ctx.result
+
+
+y = ExpOnCtx.apply(x.clone().requires_grad_())
+alive = weakref.ref(y)
+del y
+print(f"the output after del: alive={alive() is not None}")
+gc.collect()
+print(f"after gc.collect(): alive={alive() is not None}")
+
+# %%
 # The fix is ``ctx.save_for_backward(t)`` and ``ctx.saved_tensors``, as in
 # :class:`legendre.LegendrePolynomial3`: then the same change raises the error
-# of mistake 3 instead of giving a wrong number.
-#
+# of mistake 3 instead of giving a wrong number. ``save_for_backward`` takes
+# tensors only (and ``None``); a number such as a degree belongs on ``ctx``
+# as an attribute, as in mistake 2. Saving it fails:
+
+
+class SavesAnInt(FixedPower):
+    @staticmethod
+    def forward(ctx, t, n):
+        ctx.save_for_backward(t, n)  # the mistake: n is an int
+        return t**n
+
+
+attempt(lambda: SavesAnInt.apply(x.clone().requires_grad_(), 3))
+
+# %%
 # 5. Changing an input in place without ``mark_dirty``
 # ----------------------------------------------------
 # A Function may change its input in place to save memory, but it must say so
@@ -352,7 +395,10 @@ assert not torch.allclose(found, exact)
 
 # %%
 # The honest fix, when a backward cannot be differentiated, is to say so with
-# ``@once_differentiable``: a second derivative then stops with an error.
+# ``@once_differentiable``: a second derivative that reaches the backward
+# through its incoming gradient, as here, then stops with an error.
+# (:doc:`plot_03_modern_style` shows a case it misses, which
+# ``gradgradcheck`` catches.)
 from torch.autograd.function import once_differentiable
 
 
@@ -373,18 +419,82 @@ print(f"largest error: {(found - exact).abs().max().item():.1e}")
 assert torch.allclose(found, exact)
 
 # %%
+# Exercise: fix two mistakes at once
+# ----------------------------------
+# ``CubicAndMask`` returns :math:`P_3(t)` and the mask of where it is
+# positive. It makes two of the mistakes above. Write ``MyCubicAndMask``
+# without them; the check cell says what is still wrong. (It compares the
+# values with NumPy, runs ``gradcheck``, and changes the input in place
+# after the forward pass.)
+from legendre.exercises import check_cubic_and_mask
+
+
+class CubicAndMask(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.t = t
+        value = 0.5 * (5 * t**3 - 3 * t)
+        return value, (value > 0).to(t.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_value, grad_mask):
+        return grad_value * p3_derivative(ctx.t)
+
+
+class MyCubicAndMask(CubicAndMask):
+    pass  # your answer: replace this line with a forward and a backward
+
+
+# %%
+print(check_cubic_and_mask(MyCubicAndMask))
+
+# %%
+# .. raw:: html
+#
+#    <details class="legendre-solution"><summary>Solution</summary>
+#
+# The mask is a floating output without a derivative (mistake 7), and the
+# input is kept on ``ctx`` (mistake 4):
+
+
+class SolvedCubicAndMask(CubicAndMask):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.save_for_backward(t)
+        value = 0.5 * (5 * t**3 - 3 * t)
+        mask = (value > 0).to(t.dtype)
+        ctx.mark_non_differentiable(mask)
+        return value, mask
+
+    @staticmethod
+    def backward(ctx, grad_value, grad_mask):
+        (t,) = ctx.saved_tensors
+        return grad_value * p3_derivative(t)
+
+
+verdict = check_cubic_and_mask(SolvedCubicAndMask)
+print(verdict)
+assert verdict.solved
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # What we learned
 # ---------------
 # * Call ``Function.apply``; return one gradient per ``forward`` argument,
 #   ``None`` for those that are not tensors.
-# * Keep tensors for the backward pass with ``save_for_backward``, so that
-#   autograd can check them; say ``mark_dirty`` when changing an input in
-#   place.
+# * Keep tensors for the backward pass with ``save_for_backward``: autograd
+#   checks them for in-place changes, keeps outputs without a cycle, and
+#   shows them to saved-tensor hooks. Numbers go on ``ctx``. Say
+#   ``mark_dirty`` when changing an input in place.
 # * With ``set_materialize_grads(False)``, a gradient may be ``None``.
 # * Mark outputs that have no derivative with ``mark_non_differentiable``;
 #   integer outputs are marked already.
 # * A backward that autograd cannot differentiate deserves
-#   ``@once_differentiable``: an error beats a wrong second derivative.
+#   ``@once_differentiable``: an error beats a wrong second derivative, and
+#   ``gradgradcheck`` finds the cases it misses.
 #
 # .. seealso::
 #
