@@ -15,6 +15,7 @@ to bottom.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +54,9 @@ def _oracle(degree: int, x: torch.Tensor, derivative: int = 0) -> torch.Tensor:
     import numpy as np
     from numpy.polynomial import legendre as numpy_legendre
 
-    coefficients = np.zeros(degree + 1)
-    coefficients[degree] = 1.0
-    coefficients = numpy_legendre.legder(coefficients, derivative) if derivative else coefficients
+    series = np.zeros(degree + 1)
+    series[degree] = 1.0
+    coefficients = numpy_legendre.legder(series, derivative) if derivative else series
     return torch.from_numpy(numpy_legendre.legval(x.detach().numpy(), coefficients))
 
 
@@ -84,9 +85,7 @@ def _apply(function: Any, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         raise _Unsolved(f"calling {_name(function)}.apply(x) raised {_first_line(error)}") from None
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     if not all(isinstance(output, torch.Tensor) for output in outputs):
-        shown = ", ".join(
-            "None" if output is None else type(output).__name__ for output in outputs
-        )
+        shown = ", ".join("None" if output is None else type(output).__name__ for output in outputs)
         raise _Unsolved(f"forward returned {shown}; it should return a tensor")
     if outputs[0].shape != x.shape:
         raise _Unsolved(f"forward returned shape {tuple(outputs[0].shape)} for x of shape "
@@ -128,10 +127,11 @@ def _check_slopes(function: Any, degree: int) -> None:
 def _gradchecks(function: Any, second_derivative: bool) -> None:
     def first(t: torch.Tensor) -> torch.Tensor:
         outputs = function.apply(t)
-        return outputs[0] if isinstance(outputs, tuple) else outputs
+        value: torch.Tensor = outputs[0] if isinstance(outputs, tuple) else outputs
+        return value
 
     x = _points().requires_grad_()
-    checks = [("gradcheck", torch.autograd.gradcheck)]
+    checks: list[tuple[str, Callable[..., bool]]] = [("gradcheck", torch.autograd.gradcheck)]
     if second_derivative:
         checks.append(("gradgradcheck", torch.autograd.gradgradcheck))
     for name, check in checks:
@@ -185,7 +185,7 @@ def check_legendre(function: object, degree: int, *, second_derivative: bool = F
     return _verdict(function, checks, f"computes P{degree} and its derivative; {tests}")
 
 
-def check_cubic_and_mask(function: object) -> Verdict:
+def check_cubic_and_mask(function: Any) -> Verdict:
     r"""Check a Function that returns :math:`P_3(x)` and the mask ``P3(x) > 0`` (as floats).
 
     Beyond the values and the slope (NumPy, :func:`~torch.autograd.gradcheck`),

@@ -29,8 +29,9 @@ whose hand-written gradient is cheaper or more stable than the automatic one.
 # %%
 # The device
 # ----------
-# This page needs only torch. It runs on an NVIDIA GPU if there is one, else
-# on Apple's MPS, else on the CPU; the printed line says which one ran.
+# Up to the training, this page needs nothing but torch. It runs on an NVIDIA
+# GPU if there is one, else on Apple's MPS, else on the CPU; the printed line
+# says which one ran.
 import math
 
 import torch
@@ -182,11 +183,11 @@ from legendre.exercises import check_legendre
 class LegendreP4(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
-        ...  # your answer: save what backward needs, return P4(x)
+        pass  # your answer: save what backward needs, return P4(x)
 
     @staticmethod
     def backward(ctx, grad_output):
-        ...  # your answer: return grad_output times P4'(x)
+        pass  # your answer: return grad_output times P4'(x)
 
 
 # %%
