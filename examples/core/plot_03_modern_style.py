@@ -46,7 +46,7 @@ x = torch.linspace(-1, 1, 7, dtype=dtype, device=device)
 # :class:`legendre.LegendrePolynomial3` is the package's copy of the
 # Function written on the first page. :func:`torch.func.grad` turns a
 # function into the function that computes its gradient; it refuses this
-# one, and says why:
+# one, and says why (functorch is the former name of ``torch.func``):
 try:
     grad(lambda t: legendre.LegendrePolynomial3.apply(t).sum())(x)
 except RuntimeError as error:

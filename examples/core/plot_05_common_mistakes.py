@@ -125,11 +125,11 @@ attempt(change_saved_input)
 # 4. Keeping tensors as ``ctx`` attributes
 # ----------------------------------------
 # ``ctx.save_for_backward`` is more than a place to put tensors; it does
-# three things an attribute of ``ctx`` does not. It checks the version
-# counter, so an in-place change is an error, not a wrong gradient. It keeps
-# an output without a reference cycle. And it lets saved-tensor hooks see
-# the tensor (:doc:`../further/plot_12_saving_memory` uses them to measure
-# memory). Storing the input as ``ctx.t = t`` looks the same and even runs,
+# three things an attribute of ``ctx`` does not. It checks the count of
+# in-place changes (mistake 3), so a change is an error, not a wrong
+# gradient. It keeps an output without a reference cycle. And it shows the
+# tensor to saved-tensor hooks, functions that autograd calls on every saved
+# tensor (:doc:`../further/plot_12_saving_memory` uses them). Storing the input as ``ctx.t = t`` looks the same and even runs,
 # but the same in-place change now gives a wrong gradient, silently.
 
 
