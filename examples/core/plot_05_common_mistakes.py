@@ -102,9 +102,8 @@ print(t.grad)
 # %%
 # 3. Changing a saved tensor in place
 # -----------------------------------
-# ``ctx.save_for_backward`` keeps the input for the backward pass. If the
-# input then changes in place, the derivative would be taken at the wrong
-# point; autograd notices, because every tensor counts its in-place changes,
+# If a saved input changes in place, the derivative would be taken at the
+# wrong point. Every tensor counts its in-place changes, so autograd notices
 # and refuses.
 t = x.clone().requires_grad_()
 
@@ -124,13 +123,13 @@ attempt(change_saved_input)
 #
 # 4. Keeping tensors as ``ctx`` attributes
 # ----------------------------------------
-# ``ctx.save_for_backward`` is more than a place to put tensors; it does
-# three things an attribute of ``ctx`` does not. It checks the count of
-# in-place changes (mistake 3), so a change is an error, not a wrong
-# gradient. It keeps an output without a reference cycle. And it shows the
-# tensor to saved-tensor hooks, functions that autograd calls on every saved
-# tensor (:doc:`../further/plot_12_saving_memory` uses them). Storing the input as ``ctx.t = t`` looks the same and even runs,
-# but the same in-place change now gives a wrong gradient, silently.
+# ``ctx.save_for_backward`` does three things an attribute of ``ctx`` does
+# not. It checks the count of in-place changes (mistake 3), so a change is an
+# error, not a wrong gradient. It keeps an output without a reference cycle.
+# And it shows the tensor to saved-tensor hooks, functions that autograd
+# calls on every saved tensor (:doc:`../further/plot_12_saving_memory` uses
+# them). Storing the input as ``ctx.t = t`` runs, but the same in-place
+# change now gives a wrong gradient, silently.
 
 
 class CubicOnCtx(torch.autograd.Function):
@@ -455,10 +454,9 @@ assert verdict.solved
 # ---------------
 # * Call ``Function.apply``; return one gradient per ``forward`` argument,
 #   ``None`` for those that are not tensors.
-# * Keep tensors for the backward pass with ``save_for_backward``: autograd
-#   checks them for in-place changes, keeps outputs without a cycle, and
-#   shows them to saved-tensor hooks. Numbers go on ``ctx``. Say
-#   ``mark_dirty`` when changing an input in place.
+# * Save tensors with ``save_for_backward`` (checked, no cycle, seen by
+#   hooks) and numbers on ``ctx``; say ``mark_dirty`` when changing an input
+#   in place.
 # * With ``set_materialize_grads(False)``, a gradient may be ``None``.
 # * Mark outputs that have no derivative with ``mark_non_differentiable``;
 #   integer outputs are marked already.
