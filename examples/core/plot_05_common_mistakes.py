@@ -335,8 +335,9 @@ attempt(lambda: mask.sum().backward())
 # -------------------------------------------------------------
 # A ``backward`` written with torch operations can itself be differentiated.
 # One that leaves torch, here for ``numpy.polynomial.legendre``, cannot: the
-# second derivative misses the part computed outside torch, silently. We take the second derivative of :math:`\sum_i P_3(t_i)^2`, whose
-# exact value is :math:`2\,(P_3'^2 + P_3\,P_3'')`.
+# second derivative misses the part computed outside torch, silently. We
+# take the second derivative of :math:`\sum_i P_3(t_i)^2`, whose exact value
+# is :math:`2\,(P_3'^2 + P_3\,P_3'')`.
 import numpy as np
 
 P3_COEFFICIENTS = [0, 0, 0, 1]  # P3 as a Legendre series
