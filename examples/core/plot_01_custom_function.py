@@ -21,20 +21,27 @@ and a backward pass that applies the chain rule with the derivative:
 The same recipe lets you plug into autograd an operation it cannot see
 through: a call into another library, a kernel of your own, or a formula
 whose hand-written gradient is cheaper or more stable than the automatic one.
+(For a kernel that ``torch.compile`` must treat as one opaque operation,
+``torch.library.custom_op`` or ``triton_op`` is the tool:
+:doc:`plot_07_compiling` shows it.)
 """
 
 # %%
 # The device
 # ----------
-# ``legendre.default_device()`` picks CUDA, then Apple's MPS, then the CPU,
-# as on every page; the printed line says which one ran.
+# Up to the training, this page needs nothing but torch. It runs on an NVIDIA
+# GPU if there is one, else on Apple's MPS, else on the CPU; the printed line
+# says which one ran.
 import math
 
 import torch
 
-import legendre
-
-device = legendre.default_device()
+if torch.cuda.is_available():
+    device = torch.device("cuda")
+elif torch.backends.mps.is_available():
+    device = torch.device("mps")
+else:
+    device = torch.device("cpu")
 print(f"Running on: {device}")
 
 # %%
@@ -151,15 +158,70 @@ plt.show()
 # %%
 # The same run from the package
 # -----------------------------
-# :func:`legendre.fit` packs this loop, with argument checks and an error
-# instead of a page of ``nan`` when the step size is too large. Its own copy
-# of the Function, :class:`legendre.LegendrePolynomial3`, is the one above.
-# With the same data it takes exactly the same steps:
+# The next pages reuse this Function and this loop, so this site's small
+# package, ``legendre``, holds them: :func:`legendre.fit` packs the loop, with
+# argument checks and an error instead of a page of ``nan`` when the step size
+# is too large, and :class:`legendre.LegendrePolynomial3` is the Function
+# above. With the same data it takes exactly the same steps:
+import legendre
+
 result = legendre.fit(x, y, log_every=None)
 print(f"legendre.fit: {result}")
 print("identical losses at every step:", result.history == losses)
 
 # %%
+# Exercise: write :math:`P_4`
+# ---------------------------
+# Write :math:`P_4(x) = \tfrac18 (35x^4 - 30x^2 + 3)` as a Function, with
+# the derivative :math:`P_4'(x) = \tfrac12 (35x^3 - 15x)` in its backward
+# pass. Fill in ``LegendreP4``, then run the check cell: it compares your
+# Function with NumPy's Legendre module and runs ``gradcheck``, which
+# :doc:`plot_02_checking_backward` explains.
+from legendre.exercises import check_legendre
+
+
+class LegendreP4(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        pass  # your answer: save what backward needs, return P4(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        pass  # your answer: return grad_output times P4'(x)
+
+
+# %%
+print(check_legendre(LegendreP4, 4))
+
+# %%
+# .. raw:: html
+#
+#    <details class="legendre-solution"><summary>Solution</summary>
+#
+# The same two methods as ``CubicLegendre``, with the new formulas:
+
+
+class SolvedP4(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (35 * x**4 - 30 * x**2 + 3) / 8
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * (35 * x**3 - 15 * x) / 2
+
+
+verdict = check_legendre(SolvedP4, 4)
+print(verdict)
+assert verdict.solved
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # What we learned
 # ---------------
 # * A custom Function is a pair of static methods, ``forward`` and

@@ -33,21 +33,23 @@ if device.type == "mps":
 print(f"Running on: {device}")
 
 # %%
-# Two correct Functions
-# ---------------------
-# A handful of points is enough: ``gradcheck`` builds the full Jacobian, one
-# column per input element. We include :math:`\pm 1`, where formulas with a
-# :math:`1 / (x^2 - 1)` would break. Both checks return ``True`` on success.
+# A correct Function
+# ------------------
+# For a function of many inputs and outputs, the slopes form a matrix, the
+# *Jacobian*: the slope of each output element in each input element.
+# ``gradcheck`` builds it twice, from finite differences and from our
+# ``backward``, and compares the two. It nudges one input element at a time,
+# so a handful of points is enough. We include :math:`\pm 1`, where
+# formulas that divide by :math:`x^2 - 1` fail. Both checks return ``True``
+# on success.
 from torch.autograd import gradcheck, gradgradcheck
 
 points = [-1.0, -0.7, -0.1, 0.4, 0.9, 1.0]
 x = torch.tensor(points, dtype=torch.float64, device=device, requires_grad=True)
 
-print("LegendrePolynomial3, gradcheck:", gradcheck(legendre.LegendrePolynomial3.apply, (x,)))
-for n in (0, 1, 4, 9):  # the degree n is an int, not a tensor: it is not checked
-    first = gradcheck(legendre.LegendrePolynomial.apply, (x, n))
-    second = gradgradcheck(legendre.LegendrePolynomial.apply, (x, n))
-    print(f"LegendrePolynomial, n={n}: gradcheck {first}, gradgradcheck {second}")
+P3 = legendre.LegendrePolynomial3.apply
+print("gradcheck:", gradcheck(P3, (x,)))
+print("gradgradcheck:", gradgradcheck(P3, (x,)))
 
 # %%
 # A deliberate mistake
@@ -66,7 +68,8 @@ class SignErrorP3(legendre.LegendrePolynomial3):
 
 # %%
 # ``gradcheck`` raises a ``GradcheckError`` showing both Jacobians: diagonal,
-# as the Function is elementwise, and 3 apart, the size of the bug. We catch
+# as each output element depends on one input element only, and 3 apart,
+# the size of the bug. We catch
 # the error so that this page still builds.
 from torch.autograd.gradcheck import GradcheckError
 
@@ -112,7 +115,6 @@ def backward_slope(function, points):
     return points.grad
 
 
-P3 = legendre.LegendrePolynomial3.apply
 grid = torch.linspace(-1, 1, 201, dtype=torch.float64, device=device)
 coarse = torch.linspace(-1, 1, 17, dtype=torch.float64, device=device)
 eps = 1e-6  # gradcheck's default step
@@ -133,10 +135,72 @@ ax.legend()
 plt.show()
 
 # %%
+# Exercise: find the planted mistake
+# ----------------------------------
+# ``PlantedP3`` computes :math:`P_3'` from the identity
+# :math:`(x^2 - 1) P_3' = 3 (x P_3 - P_2)`, with
+# :math:`P_2 = \tfrac12 (3x^2 - 1)`, and guards against dividing by zero.
+# ``gradcheck`` passes on points inside the interval:
+
+
+class PlantedP3(legendre.LegendrePolynomial3):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        p2, p3 = 0.5 * (3 * x**2 - 1), 0.5 * (5 * x**3 - 3 * x)
+        slope = torch.where(x.abs() == 1, 0.0, 3 * (x * p3 - p2) / (x**2 - 1))
+        return grad_output * slope
+
+
+inside = torch.linspace(-0.9, 0.9, 7, dtype=torch.float64, device=device, requires_grad=True)
+print("gradcheck inside:", gradcheck(PlantedP3.apply, (inside,)))
+
+# %%
+# Yet it is wrong. Find where with ``gradcheck``, then write ``FixedP3``,
+# whose backward is right at every point and can be differentiated again.
+# The check cell compares it with NumPy at points that include
+# :math:`\pm 1`, and runs ``gradcheck`` and ``gradgradcheck``.
+from legendre.exercises import check_legendre
+
+
+class FixedP3(PlantedP3):
+    pass  # your answer: replace this line with a backward method
+
+
+# %%
+print(check_legendre(FixedP3, 3, second_derivative=True))
+
+# %%
+# .. raw:: html
+#
+#    <details class="legendre-solution"><summary>Solution</summary>
+#
+# The guard is the mistake: at :math:`x = \pm 1` it returns 0, where
+# :math:`P_3'(\pm 1) = 6`. ``gradcheck`` on ``x`` above shows it. The
+# derivative needs no division at all:
+
+
+class SolvedP3(PlantedP3):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 1.5 * (5 * x**2 - 1)
+
+
+verdict = check_legendre(SolvedP3, 3, second_derivative=True)
+print(verdict)
+assert verdict.solved
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # What we learned
 # ---------------
 # * :func:`~torch.autograd.gradcheck` compares a backward pass with finite
-#   differences; run it in float64 on a few points, including awkward ones.
+#   differences, the whole Jacobian at once; run it in float64 on a few
+#   points, including awkward ones: it checks only the points you give it.
 # * :func:`~torch.autograd.gradgradcheck` checks that the backward pass can
 #   itself be differentiated, which second-order methods need.
 # * A wrong derivative does not crash anything: only a check like this, or a
@@ -144,9 +208,8 @@ plt.show()
 #
 # .. seealso::
 #
-#    :doc:`plot_01_custom_function` writes the Function checked here, and
-#    :doc:`/api` documents :class:`legendre.LegendrePolynomial`. The PyTorch
-#    note `Gradcheck mechanics
+#    :doc:`plot_01_custom_function` writes the Function checked here. The
+#    PyTorch note `Gradcheck mechanics
 #    <https://docs.pytorch.org/docs/stable/notes/gradcheck.html>`_ explains
 #    the checks in depth.
 

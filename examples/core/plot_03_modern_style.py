@@ -1,28 +1,30 @@
 r"""
-The modern style: ``setup_context`` and ``torch.func``
-======================================================
+The modern style: ``setup_context``
+===================================
 
-**You will learn** the style ``torch.func`` needs, arguments that are not
-tensors, ``needs_input_grad``, and saving versus computing again.
+**You will learn** the style that ``torch.func`` needs, arguments that are
+not tensors, how to keep intermediate results so that second derivatives
+stay right, and ``needs_input_grad``.
 
 The Function of the first page works with ``loss.backward()``, but not with
-the transforms of ``torch.func`` (``grad``, ``vmap``, ``jacrev``). They need
-a Function written in the newer style, where ``forward`` computes and a
-separate ``setup_context`` decides what the backward pass keeps. This page
-converts the cubic to that style, then grows it: a degree that is not a
-tensor, a second tensor input whose gradient may not be wanted, and the
-choice between saving intermediate results and computing them again.
+the transforms of ``torch.func``, such as ``grad``. They need a Function
+written in the newer style, where ``forward`` only computes and a separate
+``setup_context`` decides what the backward pass keeps. This page converts
+the cubic to that style, then grows it: a degree that is not a tensor,
+intermediate results kept for the backward pass, and a second tensor input
+whose gradient may not be wanted.
 """
 
 # %%
 # Precision
 # ---------
-# Gradients below are compared with exact formulas, so the page works in
-# double precision, except on Apple's MPS, which has no float64.
-import textwrap
-
+# Gradients below are compared with exact formulas and with ``gradcheck``,
+# so the page works in double precision, except on Apple's MPS, which has no
+# float64.
 import torch
-from torch.func import grad, vmap
+from torch.autograd import gradgradcheck
+from torch.autograd.gradcheck import GradcheckError
+from torch.func import grad
 
 import legendre
 
@@ -31,17 +33,8 @@ dtype = torch.float32 if device.type == "mps" else torch.float64
 print(f"Running on: {device} ({dtype})")
 
 
-def attempt(action):
-    """Run ``action`` and return its result, or print the first line of its error."""
-    try:
-        return action()
-    except Exception as error:  # noqa: BLE001 (the error is what we want to show)
-        message = f"raises {type(error).__name__}: {str(error).splitlines()[0]}"
-        print(textwrap.fill(message, 79, break_long_words=False, break_on_hyphens=False))
-
-
 def p3_slope(t):
-    """:math:`P_3'(t)`, written out: the reference for every gradient below."""
+    """:math:`P_3'(t)`, written out: the reference for the gradients below."""
     return 1.5 * (5 * t**2 - 1)
 
 
@@ -51,11 +44,13 @@ x = torch.linspace(-1, 1, 7, dtype=dtype, device=device)
 # The first page's Function under ``torch.func``
 # ----------------------------------------------
 # :class:`legendre.LegendrePolynomial3` is the package's copy of the
-# Function written on the first page: ``forward(ctx, x)`` saves its input
-# and ``backward`` applies the chain rule. ``grad`` refuses it; this is what
-# the installed torch says:
-classic = attempt(lambda: grad(lambda t: legendre.LegendrePolynomial3.apply(t).sum())(x))
-assert classic is None
+# Function written on the first page. :func:`torch.func.grad` turns a
+# function into the function that computes its gradient; it refuses this
+# one, and says why (functorch is the former name of ``torch.func``):
+try:
+    grad(lambda t: legendre.LegendrePolynomial3.apply(t).sum())(x)
+except RuntimeError as error:
+    print(f"grad raises: {str(error).splitlines()[0]}")
 
 # %%
 # The conversion
@@ -83,90 +78,126 @@ class Cubic(torch.autograd.Function):
 
 
 # %%
-# ``loss.backward()`` works as before, and now ``grad`` does too. ``grad``
-# differentiates a function of one input; the sum makes the output a
-# scalar whose gradient holds :math:`P_3'` at every point.
+# ``loss.backward()`` works as before, and now ``grad`` does too (the sum
+# makes the output a scalar whose gradient holds :math:`P_3'` at every point).
+# :doc:`plot_06_function_transforms` teaches the transforms themselves.
 slope = grad(lambda t: Cubic.apply(t).sum())(x)
-print("grad:     ", slope)
-print("formula:  ", p3_slope(x))
-assert torch.allclose(slope, p3_slope(x))
-
-# %%
-# ``vmap`` and ``generate_vmap_rule``
-# -----------------------------------
-# ``vmap(f)`` runs ``f`` on every slice of a batch at once, as if ``f`` were
-# written for one point. For a Function, it must be told how. The modern
-# style alone is not enough:
-attempt(lambda: vmap(grad(Cubic.apply))(x))
-
-# %%
-# One line suffices here. With ``generate_vmap_rule = True``, ``vmap`` runs
-# ``forward``, ``setup_context`` and ``backward`` themselves on the batched
-# tensors. That works when those methods are made of torch operations that
-# ``vmap`` understands, which is the case here: powers, products, sums. It
-# cannot work when they leave torch, for example to call NumPy or to read a
-# value with ``.item()``; such a Function writes a ``vmap`` staticmethod
-# by hand.
-
-
-class BatchedCubic(Cubic):
-    generate_vmap_rule = True
-
-
-slope = vmap(grad(BatchedCubic.apply))(x)  # the derivative at each point, one by one
-print("vmap(grad):", slope)
+print("grad:   ", slope)
+print("formula:", p3_slope(x))
 assert torch.allclose(slope, p3_slope(x))
 
 # %%
 # A degree that is not a tensor
 # -----------------------------
-# :class:`legendre.LegendrePolynomial` evaluates :math:`P_n` for any degree
-# ``n``, by Bonnet's recurrence. Its ``forward`` takes two arguments, the
-# points and the degree, and its ``backward`` returns one gradient per
-# argument: the derivative for the points and ``None`` for the degree, a
-# Python int that has no gradient. ``setup_context`` saves the tensor with
-# ``save_for_backward`` and keeps the int as an attribute of ``ctx``, which
-# is the place for values that are not tensors. Here is its code, read from
-# the installed package, so this page shows what runs:
-import inspect
+# The Legendre polynomials of every degree follow from :math:`P_0 = 1` and
+# :math:`P_1 = x` by *Bonnet's recurrence*,
+# :math:`(k+1) P_{k+1} = (2k+1)\, x P_k - k P_{k-1}`, and their derivatives
+# from :math:`P_0' = 0`, :math:`P_1' = 1` and
+# :math:`P_{k+1}' = P_{k-1}' + (2k+1) P_k`. Two small functions run them:
 
-print(inspect.getsource(legendre.LegendrePolynomial))
+
+def legendre_table(t, n):
+    """:math:`P_0(t), \\ldots, P_n(t)`, stacked on a new last axis."""
+    table = [torch.ones_like(t), t]
+    for k in range(1, n):
+        table.append(((2 * k + 1) * t * table[k] - k * table[k - 1]) / (k + 1))
+    return torch.stack(table[: n + 1], dim=-1)
+
+
+def legendre_slopes(lower):
+    """:math:`P_0', \\ldots, P_n'` from the table ``lower`` of :math:`P_0, \\ldots, P_{n-1}`."""
+    slopes = [torch.zeros_like(lower[..., 0]), torch.ones_like(lower[..., 0])]
+    for k in range(1, lower.shape[-1]):
+        slopes.append(slopes[k - 1] + (2 * k + 1) * lower[..., k])
+    return slopes[: lower.shape[-1] + 1]
+
 
 # %%
-# The two recurrences it calls are small functions in the same module:
-from legendre import functions
+# A Function for :math:`P_n` takes two arguments, the points and the degree,
+# and its ``backward`` returns one gradient per argument: the derivative for
+# the points and ``None`` for the degree, a Python int that has no gradient.
+# ``setup_context`` saves the tensor with ``save_for_backward`` and keeps the
+# int as an attribute of ``ctx``, the place for values that are not tensors.
+# :class:`legendre.LegendrePolynomial` is this Function with argument checks.
 
-print(inspect.getsource(functions._bonnet))
-print(inspect.getsource(functions._legendre_derivative))
 
-# %%
-# The degree travels with the call and is ignored by ``grad``, which
-# differentiates with respect to the first argument only:
-slope = grad(lambda t: legendre.LegendrePolynomial.apply(t, 3).sum())(x)
+class Legendre(torch.autograd.Function):
+    @staticmethod
+    def forward(t, n):
+        return legendre_table(t, n)[..., n]
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        t, n = inputs
+        ctx.save_for_backward(t)
+        ctx.n = n
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (t,) = ctx.saved_tensors
+        lower = legendre_table(t, ctx.n)[..., : ctx.n]  # computed again
+        return grad_output * legendre_slopes(lower)[-1], None
+
+
+slope = grad(lambda t: Legendre.apply(t, 3).sum())(x)
 assert torch.allclose(slope, p3_slope(x))
-print("P3' from LegendrePolynomial matches the formula")
+assert torch.allclose(Legendre.apply(x, 7), legendre.LegendrePolynomial.apply(x, 7))
+print("Legendre agrees with the formula for P3' and with the package for P7")
 
 # %%
-# Saving or computing again
-# -------------------------
-# The backward pass of :math:`P_n` needs :math:`P_0, \ldots, P_{n-1}`, which
-# the forward pass computed on its way to :math:`P_n`. Keeping them avoids
-# computing them twice, but a ``forward`` without ``ctx`` cannot save them.
-# The modern style's answer is to return them as a second output, which
-# ``setup_context`` then saves and marks as not differentiable, so autograd
-# never asks for their gradient. A small function hides that output from the
-# caller. The table of :math:`P_0(t), \ldots, P_n(t)` comes from the same
-# module, which builds it with one run of Bonnet's recurrence.
-basis = functions.legendre_basis  # basis(t, n): P_0(t), ..., P_n(t) on a new last axis
+# Keeping intermediate results
+# ----------------------------
+# The backward pass needs :math:`P_0, \ldots, P_{n-1}`, which the forward
+# pass computed on its way to :math:`P_n`; ``Legendre`` computes them again.
+# To keep them instead, ``forward`` returns them as a second output, the
+# table ``lower``, and ``setup_context`` saves it. A small function hides
+# that output from the caller.
+#
+# ``backward`` now receives one gradient per output. ``grad_value`` is the
+# gradient of the loss with respect to :math:`P_n`. ``grad_lower`` is the
+# gradient with respect to the table: zeros in a first derivative, since
+# the caller never sees the table. In a second derivative it is not zero.
+# Our ``backward`` computes :math:`P_n'` from the saved table, so
+# differentiating the backward pass again sends a gradient into that table,
+# and autograd hands it back to this same ``backward`` as ``grad_lower``.
+# Each :math:`P_k` depends on :math:`t` with slope :math:`P_k'`, so the chain
+# rule adds ``grad_lower`` times :math:`P_k'` to the gradient of :math:`t`.
 
 
 class KeptLegendre(torch.autograd.Function):
     @staticmethod
     def forward(t, n):
-        table = basis(t, n)
+        table = legendre_table(t, n)
         # two separate tensors: saving a slice would keep the whole table alive
         return table[..., n].clone(), table[..., :n].contiguous()
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        _, lower = output
+        ctx.save_for_backward(lower)
+
+    @staticmethod
+    def backward(ctx, grad_value, grad_lower):
+        (lower,) = ctx.saved_tensors
+        *lower_slopes, slope = legendre_slopes(lower)
+        through_table = (grad_lower * torch.stack(lower_slopes, dim=-1)).sum(dim=-1)
+        return grad_value * slope + through_table, None
+
+
+# %%
+# A tempting shortcut marks the table with ``ctx.mark_non_differentiable``
+# and ignores ``grad_lower``. The first derivative is still right, and
+# ``backward`` still receives ``grad_lower``: a tensor of zeros, since a
+# non-differentiable output never carries a gradient. But the second
+# derivative now misses how the table moves with :math:`t`. Adding
+# ``@once_differentiable`` (see :doc:`plot_05_common_mistakes`) declares the
+# Function first-order only.
+from torch.autograd.function import once_differentiable
+
+received = []  # what the marked Function's backward received as grad_lower
+
+
+class MarkedLegendre(KeptLegendre):
     @staticmethod
     def setup_context(ctx, inputs, output):
         _, lower = output
@@ -174,107 +205,88 @@ class KeptLegendre(torch.autograd.Function):
         ctx.save_for_backward(lower)
 
     @staticmethod
-    def backward(ctx, grad_output, _grad_lower):
+    def backward(ctx, grad_value, grad_lower):
+        received.append(grad_lower)
         (lower,) = ctx.saved_tensors
-        # P_{k+1}' = P_{k-1}' + (2k+1) P_k, from P_0' = 0 and P_1' = 1
-        d_previous = torch.zeros_like(grad_output)
-        d = torch.ones_like(grad_output)
-        for k in range(1, lower.shape[-1]):
-            d_previous, d = d, d_previous + (2 * k + 1) * lower[..., k]
-        return grad_output * d, None
+        return grad_value * legendre_slopes(lower)[-1], None
 
 
-def kept_legendre(t, n):
-    value, _ = KeptLegendre.apply(t, n)
-    return value
+class FirstOrderLegendre(MarkedLegendre):
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_value, grad_lower):
+        (lower,) = ctx.saved_tensors
+        return grad_value * legendre_slopes(lower)[-1], None
 
 
 # %%
-# Both give the same gradient. What differs is the memory autograd holds
-# between the two passes. ``torch.autograd.graph.saved_tensors_hooks`` sees
-# every tensor a Function saves; here it adds up their bytes, for
-# :math:`P_{10}` on a million points.
-def saved_bytes(function, t, n):
-    storages = {}  # by address: tensors that share memory count once
-
-    def pack(tensor):
-        storage = tensor.untyped_storage()
-        storages[storage.data_ptr()] = storage.nbytes()
-        return tensor
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
-        function(t.detach().requires_grad_(), n)
-    return sum(storages.values())
+# ``gradgradcheck`` tells them apart. We also take the second derivative of
+# :math:`P_4(t) + t^3`, which is :math:`P_4''(t) + 6t` with
+# :math:`P_4'' = \tfrac{15}{2} (7t^2 - 1)`:
+def second_derivative(function, t):
+    """The second derivative of :math:`P_4(t) + t^3`, with ``function`` for :math:`P_4`."""
+    t = t.clone().requires_grad_()
+    (first,) = torch.autograd.grad((function.apply(t, 4)[0] + t**3).sum(), t, create_graph=True)
+    (second,) = torch.autograd.grad(first.sum(), t)
+    return second
 
 
-degree = 10
-points = torch.linspace(-1, 1, 1_000_000, dtype=dtype, device=device)
-recomputed = saved_bytes(legendre.LegendrePolynomial.apply, points, degree)
-kept = saved_bytes(kept_legendre, points, degree)
-print(f"LegendrePolynomial saves {recomputed / 1e6:.0f} MB (the points)")
-print(f"KeptLegendre saves {kept / 1e6:.0f} MB ({kept // recomputed} tensors like the points)")
-assert recomputed == points.numel() * points.element_size()
-assert kept == degree * recomputed
-
-t = x.clone().requires_grad_()
-kept_legendre(t, degree).sum().backward()
-recomputed_slope = grad(lambda s: legendre.LegendrePolynomial.apply(s, degree).sum())(x)
-print(f"largest gradient difference: {(t.grad - recomputed_slope).abs().max().item():.1e}")
-assert torch.allclose(t.grad, recomputed_slope)
+t64 = torch.linspace(-1, 1, 101, dtype=torch.float64)  # on the CPU: MPS has no float64
+exact = 7.5 * (7 * t64**2 - 1) + 6 * t64
+for function in (MarkedLegendre, FirstOrderLegendre, KeptLegendre):
+    try:
+        p4 = lambda t, function=function: function.apply(t, 4)[0]
+        gradgradcheck(p4, (t64[::25].clone().requires_grad_(),))  # 5 points are enough
+        verdict = "passes"
+    except GradcheckError as error:
+        verdict = f"fails ({str(error).splitlines()[0].rstrip(',')})"
+    error = (second_derivative(function, t64) - exact).abs().max().item()
+    print(f"{function.__name__}: gradgradcheck {verdict}; second derivative off by {error:.3g}")
+    assert (error < 1e-12) == (function is KeptLegendre)
+print(f"largest grad_lower the marked Function received: {received[0].abs().max().item()}")
 
 # %%
-# Over degrees 1 to 10 the pattern holds: what ``KeptLegendre`` keeps grows
-# with the degree, one array of the points' size per degree, while
-# ``LegendrePolynomial`` keeps the points alone.
+# Without the table's part, the second derivative is :math:`6t` alone:
 import matplotlib.pyplot as plt
 
-degrees = range(1, degree + 1)
-arrays = {
-    name: [saved_bytes(function, points, n) / recomputed for n in degrees]
-    for name, function in [
-        ("KeptLegendre (saves P_0 ... P_n-1)", kept_legendre),
-        ("LegendrePolynomial (computes again)", legendre.LegendrePolynomial.apply),
-    ]
-}
-assert arrays["KeptLegendre (saves P_0 ... P_n-1)"] == list(degrees)
-assert set(arrays["LegendrePolynomial (computes again)"]) == {1}
-
 fig, ax = plt.subplots(figsize=(5.5, 3.3), layout="constrained")
-for (name, counts), marker in zip(arrays.items(), "os", strict=True):
-    ax.plot(degrees, counts, marker=marker, label=name)
-ax.set(
-    xlabel="degree n",
-    ylabel="memory kept for backward\n(arrays of the points' size)",
-    title="What the backward pass of P_n keeps, by degree",
-    xticks=list(degrees),
-)
+ax.plot(t64, exact, color="0.6", linewidth=3, label="exact: P4''(t) + 6t")
+ax.plot(t64, second_derivative(KeptLegendre, t64), "--", color="C0", label="KeptLegendre")
+ax.plot(t64, second_derivative(MarkedLegendre, t64), color="C3", label="MarkedLegendre: 6t")
+ax.set(xlabel="t", title="The second derivative of P4(t) + t^3,\nand what a marked table loses")
 ax.legend()
-ax.grid(True, alpha=0.3)
 plt.show()
 
 # %%
-# Ten times the memory at degree 10 buys a backward pass that skips one run
-# of the recurrence, a few multiplications per point and degree. The
-# package computes again: whatever the degree, it keeps only the points.
-# Keeping is the better choice when an intermediate result is expensive to
-# rebuild and small to keep.
+# The marked Function's second derivative is wrong without a word, and
+# ``@once_differentiable`` did not stop it either: it raises only when the
+# second derivative flows through ``grad_value``, not when it flows through
+# the saved table. ``gradgradcheck`` is what catches both. The Function that
+# keeps its table differentiable agrees with ``Legendre``:
+t = x.clone().requires_grad_()
+KeptLegendre.apply(t, 10)[0].sum().backward()
+recomputed = grad(lambda s: Legendre.apply(s, 10).sum())(x)
+print(f"largest gradient difference: {(t.grad - recomputed).abs().max().item():.1e}")
+assert torch.allclose(t.grad, recomputed)
 
 # %%
+# Keeping costs memory: :doc:`../further/plot_12_saving_memory` measures
+# how much.
+#
 # A second tensor input, and ``needs_input_grad``
 # -----------------------------------------------
 # A Legendre series :math:`\sum_k w_k P_k(t)` has two tensor inputs, the
-# points and the weights. When we fit the weights, the points are data:
-# nobody wants their gradient, and computing it would waste the work of the
-# derivative recurrence. ``ctx.needs_input_grad`` holds one flag per input
-# of ``forward``, so ``backward`` computes only the gradients that are asked
-# for and returns ``None`` for the others.
+# points and the weights. When we fit the weights, the points are data: nobody
+# wants their gradient. ``ctx.needs_input_grad`` holds one flag per input of
+# ``forward``, so ``backward`` computes only the gradients asked for and
+# returns ``None`` for the others.
 calls = []  # what needs_input_grad said in each backward pass
 
 
 class Series(torch.autograd.Function):
     @staticmethod
     def forward(t, weights):
-        return basis(t, len(weights) - 1) @ weights
+        return legendre_table(t, len(weights) - 1) @ weights
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -285,15 +297,12 @@ class Series(torch.autograd.Function):
         t, weights = ctx.saved_tensors
         calls.append(ctx.needs_input_grad)
         grad_t = grad_weights = None
-        degree = len(weights) - 1
+        table = legendre_table(t, len(weights) - 1)
         if ctx.needs_input_grad[0]:
-            # the derivative is a series of one degree less: P_k' adds 2j+1 to
-            # the weight of each P_j with j < k and k - j odd
-            slope_weights = [(2 * j + 1) * weights[j + 1 :: 2].sum() for j in range(degree)]
-            grad_t = grad_output * (basis(t, degree - 1) @ torch.stack(slope_weights))
+            slopes = torch.stack(legendre_slopes(table[..., :-1]), dim=-1)
+            grad_t = grad_output * (slopes @ weights)
         if ctx.needs_input_grad[1]:
-            # every point adds P_k(t) to the gradient of w_k
-            grad_weights = basis(t, degree).mT @ grad_output
+            grad_weights = table.mT @ grad_output  # each point adds P_k(t) to w_k's gradient
         return grad_t, grad_weights
 
 
@@ -303,8 +312,7 @@ class Series(torch.autograd.Function):
 # then only the points do:
 weights = torch.tensor([0.0, 0.0, 0.0, 1.0], dtype=dtype, device=device, requires_grad=True)
 Series.apply(x, weights).sum().backward()
-reference_weights = basis(x, 3).sum(dim=0)  # sum over points of P_k(t)
-assert torch.allclose(weights.grad, reference_weights)
+assert torch.allclose(weights.grad, legendre_table(x, 3).sum(dim=0))
 
 t = x.clone().requires_grad_()
 Series.apply(t, weights.detach()).sum().backward()
@@ -315,35 +323,93 @@ for flags in calls:
 assert calls == [(False, True), (True, False)]
 
 # %%
-# ``torch.autograd.gradcheck`` confirms both gradients against finite
-# differences, at random points and weights:
-generator = torch.Generator().manual_seed(0)
-t = (2 * torch.rand(9, generator=generator, dtype=torch.float64) - 1).requires_grad_()
-w = torch.randn(5, generator=generator, dtype=torch.float64).requires_grad_()
-print("gradcheck:", torch.autograd.gradcheck(Series.apply, (t, w)))
+# Exercise: survive double backward
+# ---------------------------------
+# ``KeptSquare`` keeps :math:`t^2` from its forward pass, marked
+# non-differentiable, so it is first-order only. Write ``MyCubic``: the same
+# Function, still keeping :math:`t^2`, whose second derivative is right.
+# Then run the check cell: it compares your answer with NumPy and runs
+# ``gradcheck`` and ``gradgradcheck``.
+from legendre.exercises import check_legendre
+
+
+class KeptSquare(torch.autograd.Function):
+    @staticmethod
+    def forward(t):
+        square = t * t
+        return 0.5 * t * (5 * square - 3), square
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        _, square = output
+        ctx.mark_non_differentiable(square)
+        ctx.save_for_backward(square)
+
+    @staticmethod
+    def backward(ctx, grad_value, grad_square):
+        (square,) = ctx.saved_tensors
+        return grad_value * 1.5 * (5 * square - 1)
+
+
+class MyCubic(KeptSquare):
+    pass  # your answer: replace this line with your setup_context and backward
+
 
 # %%
+print(check_legendre(MyCubic, 3, second_derivative=True))
+
+# %%
+# .. raw:: html
+#
+#    <details class="legendre-solution"><summary>Solution</summary>
+#
+# The square stays differentiable, and ``backward`` adds the gradient that
+# reaches it, times its slope :math:`2t`; so it saves :math:`t` as well.
+
+
+class SolvedCubic(KeptSquare):
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (t,) = inputs
+        _, square = output
+        ctx.save_for_backward(t, square)
+
+    @staticmethod
+    def backward(ctx, grad_value, grad_square):
+        t, square = ctx.saved_tensors
+        return grad_value * 1.5 * (5 * square - 1) + grad_square * 2 * t
+
+
+verdict = check_legendre(SolvedCubic, 3, second_derivative=True)
+print(verdict)
+assert verdict.solved
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # What we learned
 # ---------------
 # * ``torch.func`` needs the modern style: ``forward`` without ``ctx``, and
 #   ``setup_context(ctx, inputs, output)`` to save what ``backward`` needs.
-# * ``generate_vmap_rule = True`` is enough when the methods use only torch
-#   operations; otherwise a Function writes its own ``vmap``.
 # * Arguments that are not tensors get ``None`` as their gradient and live
 #   on ``ctx`` as plain attributes.
-# * Intermediate results are kept by returning them as extra outputs marked
-#   non-differentiable; computing them again trades time for memory.
+# * To keep an intermediate result, return it as an output, save it, and
+#   leave it differentiable: ``backward`` receives its gradient and adds it,
+#   times its derivative, to the input's gradient. Marked non-differentiable,
+#   it makes the Function first-order only, and ``gradgradcheck`` fails.
 # * ``ctx.needs_input_grad`` lets ``backward`` skip the gradients nobody
 #   asked for.
 #
 # .. seealso::
 #
-#    :doc:`plot_06_function_transforms` uses
-#    :class:`legendre.LegendrePolynomial` with ``grad``, ``vmap`` and
-#    ``jacrev``; the PyTorch note
-#    `Extending torch.func with autograd.Function
-#    <https://pytorch.org/docs/stable/notes/extending.func.html>`_
-#    lists the rules.
+#    :doc:`plot_06_function_transforms` uses these Functions with ``grad``,
+#    ``vmap`` and ``jacrev``; PyTorch's `Double Backward with Custom
+#    Functions <https://docs.pytorch.org/tutorials/intermediate/custom_function_double_backward_tutorial.html>`_
+#    and `Extending torch.func with autograd.Function
+#    <https://pytorch.org/docs/stable/notes/extending.func.html>`_ give the
+#    rules.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["custom Function", "torch.func", "setup_context"]

@@ -5,21 +5,18 @@ Common mistakes with custom Functions
 **You will learn** eight mistakes torch stops or lets through, each with its
 fix.
 
-A custom :class:`torch.autograd.Function` hands autograd a promise: this is
-the forward pass, and this is its derivative. Some ways of breaking that
-promise make torch stop with an error; others give a wrong gradient without a
-word. This page makes eight such mistakes on purpose, each next to its fix.
-Every error message below is the one the installed torch printed while this
-page was built, so the page follows torch as its messages change.
+A custom :class:`torch.autograd.Function` promises autograd a forward pass
+and its derivative. Some broken promises make torch stop with an error;
+others give a wrong gradient without a word. Every error message below is the
+one the installed torch printed while this page was built.
 """
 
 # %%
 # Catching what torch says
 # ------------------------
-# ``attempt`` runs a piece of code and prints what happened: the warnings and
-# the error torch raised, if any. The mistakes are small, so the data are five
-# points on the CPU, where NumPy can read them too (mistake 8).
-import textwrap
+# ``attempt`` runs a piece of code and prints the warnings and the error torch
+# raised, if any. The data are five points on the CPU, where NumPy can read
+# them too (mistake 8).
 import warnings
 
 import torch
@@ -41,14 +38,9 @@ def attempt(action):
         else:
             outcome = "runs"
     for warning in caught:
-        print(wrap(f"warns {warning.category.__name__}: {warning.message}"))
-    print(wrap(outcome))
+        print(f"warns {warning.category.__name__}: {warning.message}")
+    print(outcome)
     return result
-
-
-def wrap(text):
-    """Lines of at most 79 characters, so that messages read on a phone too."""
-    return textwrap.fill(text, 79, break_on_hyphens=False, break_long_words=False)
 
 
 def p3_derivative(t):
@@ -68,8 +60,7 @@ attempt(lambda: LegendrePolynomial3()(x))
 
 # %%
 # The fix is ``apply`` on the class itself:
-y = attempt(lambda: LegendrePolynomial3.apply(x))
-print(y)
+print(attempt(lambda: LegendrePolynomial3.apply(x)))
 
 # %%
 # 2. Too few gradients
@@ -111,9 +102,8 @@ print(t.grad)
 # %%
 # 3. Changing a saved tensor in place
 # -----------------------------------
-# ``ctx.save_for_backward`` keeps the input for the backward pass. If the
-# input then changes in place, the derivative would be taken at the wrong
-# point; autograd notices, because every tensor counts its in-place changes,
+# If a saved input changes in place, the derivative would be taken at the
+# wrong point. Every tensor counts its in-place changes, so autograd notices
 # and refuses.
 t = x.clone().requires_grad_()
 
@@ -133,10 +123,13 @@ attempt(change_saved_input)
 #
 # 4. Keeping tensors as ``ctx`` attributes
 # ----------------------------------------
-# Storing the input as ``ctx.t = t`` instead of saving it looks the same and
-# even runs, but autograd no longer checks it: the same in-place change now
-# gives a wrong gradient, silently. (Tensors on ``ctx`` can also keep memory
-# alive longer than needed.)
+# ``ctx.save_for_backward`` does three things an attribute of ``ctx`` does
+# not. It checks the count of in-place changes (mistake 3), so a change is an
+# error, not a wrong gradient. It keeps an output without a reference cycle.
+# And it shows the tensor to saved-tensor hooks, functions that autograd
+# calls on every saved tensor (:doc:`../further/plot_12_saving_memory` uses
+# them). Storing the input as ``ctx.t = t`` runs, but the same in-place
+# change now gives a wrong gradient, silently.
 
 
 class CubicOnCtx(torch.autograd.Function):
@@ -165,8 +158,8 @@ print(f"largest error of that gradient: {wrong}")
 assert wrong > 1  # silently wrong, not a rounding error
 
 # %%
-# The backward pass read ``ctx.t`` after the change, so it took the
-# derivative one unit to the right of where the forward pass evaluated:
+# The backward pass read ``ctx.t`` after the change: it took the derivative
+# one unit to the right of where the forward pass evaluated.
 import matplotlib.pyplot as plt
 
 fine = torch.linspace(-1, 1, 201)
@@ -179,10 +172,49 @@ ax.legend()
 plt.show()
 
 # %%
+# An output kept on ``ctx`` (a backward like that of :math:`e^t` needs it)
+# makes a cycle: output, its ``grad_fn``, ``ctx``, output. Deleting it frees
+# nothing until Python's cycle collector runs:
+import gc
+import weakref
+
+
+class ExpOnCtx(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.result = t.exp()  # the mistake: not ctx.save_for_backward(result)
+        return ctx.result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * ctx.result
+
+
+y = ExpOnCtx.apply(x.clone().requires_grad_())
+alive = weakref.ref(y)
+del y
+print(f"the output after del: alive={alive() is not None}")
+gc.collect()
+print(f"after gc.collect(): alive={alive() is not None}")
+
+# %%
 # The fix is ``ctx.save_for_backward(t)`` and ``ctx.saved_tensors``, as in
 # :class:`legendre.LegendrePolynomial3`: then the same change raises the error
-# of mistake 3 instead of giving a wrong number.
-#
+# of mistake 3 instead of giving a wrong number. ``save_for_backward`` takes
+# tensors only (and ``None``); a number such as a degree belongs on ``ctx``
+# as an attribute, as in mistake 2. Saving it fails:
+
+
+class SavesAnInt(FixedPower):
+    @staticmethod
+    def forward(ctx, t, n):
+        ctx.save_for_backward(t, n)  # the mistake: n is an int
+        return t**n
+
+
+attempt(lambda: SavesAnInt.apply(x.clone().requires_grad_(), 3))
+
+# %%
 # 5. Changing an input in place without ``mark_dirty``
 # ----------------------------------------------------
 # A Function may change its input in place to save memory, but it must say so
@@ -218,17 +250,11 @@ for function in (DoubleInPlace, MarkedDoubleInPlace):
 assert gradients == {"DoubleInPlace": [1.0] * 5, "MarkedDoubleInPlace": [2.0] * 5}
 
 # %%
-# With ``mark_dirty``, autograd also stops a Function from changing a leaf
-# tensor that requires a gradient, which would otherwise lose its value:
-attempt(lambda: MarkedDoubleInPlace.apply(x.clone().requires_grad_()))
-
-# %%
 # 6. Assuming every gradient is a tensor
 # --------------------------------------
-# When a Function has two outputs and the loss uses only one, autograd by
-# default passes zeros for the other, which costs a tensor of zeros. A
-# Function can turn that off with ``ctx.set_materialize_grads(False)``, but
-# then its ``backward`` receives ``None`` and must handle it.
+# When a loss uses only one of two outputs, autograd passes zeros as the
+# other's gradient, which costs a tensor. ``ctx.set_materialize_grads(False)``
+# turns that off; then ``backward`` receives ``None`` and must handle it.
 
 
 class TwoOutputs(torch.autograd.Function):
@@ -245,12 +271,9 @@ class TwoOutputs(torch.autograd.Function):
 class SafeTwoOutputs(TwoOutputs):
     @staticmethod
     def backward(ctx, grad_first, grad_second):
-        grads = []
-        if grad_first is not None:
-            grads.append(2 * grad_first)
-        if grad_second is not None:
-            grads.append(3 * grad_second)
-        return sum(grads) if grads else None
+        first = 0 if grad_first is None else 2 * grad_first
+        second = 0 if grad_second is None else 3 * grad_second
+        return first + second  # never both None: then backward is not called
 
 
 t = x.clone().requires_grad_()
@@ -310,12 +333,11 @@ attempt(lambda: mask.sum().backward())
 # %%
 # 8. A second derivative through a backward autograd cannot see
 # -------------------------------------------------------------
-# A ``backward`` written with torch operations can itself be differentiated,
-# which gives second derivatives. One that leaves torch, here through
-# ``numpy.polynomial.legendre``, cannot: differentiating it again misses the
-# part computed outside torch, and the second derivative is wrong without a
-# word. We take the second derivative of :math:`\sum_i P_3(t_i)^2`, whose
-# exact value is :math:`2\,(P_3'^2 + P_3\,P_3'')`.
+# A ``backward`` written with torch operations can itself be differentiated.
+# One that leaves torch, here for ``numpy.polynomial.legendre``, cannot: the
+# second derivative misses the part computed outside torch, silently. We
+# take the second derivative of :math:`\sum_i P_3(t_i)^2`, whose exact value
+# is :math:`2\,(P_3'^2 + P_3\,P_3'')`.
 import numpy as np
 
 P3_COEFFICIENTS = [0, 0, 0, 1]  # P3 as a Legendre series
@@ -352,7 +374,10 @@ assert not torch.allclose(found, exact)
 
 # %%
 # The honest fix, when a backward cannot be differentiated, is to say so with
-# ``@once_differentiable``: a second derivative then stops with an error.
+# ``@once_differentiable``: a second derivative that reaches the backward
+# through its incoming gradient, as here, then stops with an error.
+# (:doc:`plot_03_modern_style` shows a case it misses, which
+# ``gradgradcheck`` catches.)
 from torch.autograd.function import once_differentiable
 
 
@@ -366,25 +391,79 @@ class HonestNumpyCubic(NumpyCubic):
 attempt(lambda: second_derivative(HonestNumpyCubic))
 
 # %%
-# :class:`legendre.LegendrePolynomial3` computes its backward with torch
-# operations, so its second derivative is exact:
-found = second_derivative(LegendrePolynomial3)
-print(f"largest error: {(found - exact).abs().max().item():.1e}")
-assert torch.allclose(found, exact)
+# Exercise: fix two mistakes at once
+# ----------------------------------
+# ``CubicAndMask`` returns :math:`P_3(t)` and the mask of where it is
+# positive, and makes two of the mistakes above. Write ``MyCubicAndMask``
+# without them; the check cell says what is still wrong.
+from legendre.exercises import check_cubic_and_mask
+
+
+class CubicAndMask(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.t = t
+        value = 0.5 * (5 * t**3 - 3 * t)
+        return value, (value > 0).to(t.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_value, grad_mask):
+        return grad_value * p3_derivative(ctx.t)
+
+
+class MyCubicAndMask(CubicAndMask):
+    pass  # your answer: replace this line with a forward and a backward
+
 
 # %%
+print(check_cubic_and_mask(MyCubicAndMask))
+
+# %%
+# .. raw:: html
+#
+#    <details class="legendre-solution"><summary>Solution</summary>
+#
+# The mask is a floating output without a derivative (mistake 7), and the
+# input is kept on ``ctx`` (mistake 4):
+
+
+class SolvedCubicAndMask(CubicAndMask):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.save_for_backward(t)
+        value = 0.5 * (5 * t**3 - 3 * t)
+        mask = (value > 0).to(t.dtype)
+        ctx.mark_non_differentiable(mask)
+        return value, mask
+
+    @staticmethod
+    def backward(ctx, grad_value, grad_mask):
+        (t,) = ctx.saved_tensors
+        return grad_value * p3_derivative(t)
+
+
+verdict = check_cubic_and_mask(SolvedCubicAndMask)
+print(verdict)
+assert verdict.solved
+
+# %%
+# .. raw:: html
+#
+#    </details>
+#
 # What we learned
 # ---------------
 # * Call ``Function.apply``; return one gradient per ``forward`` argument,
 #   ``None`` for those that are not tensors.
-# * Keep tensors for the backward pass with ``save_for_backward``, so that
-#   autograd can check them; say ``mark_dirty`` when changing an input in
-#   place.
+# * Save tensors with ``save_for_backward`` (checked, no cycle, seen by
+#   hooks) and numbers on ``ctx``; say ``mark_dirty`` when changing an input
+#   in place.
 # * With ``set_materialize_grads(False)``, a gradient may be ``None``.
 # * Mark outputs that have no derivative with ``mark_non_differentiable``;
 #   integer outputs are marked already.
 # * A backward that autograd cannot differentiate deserves
-#   ``@once_differentiable``: an error beats a wrong second derivative.
+#   ``@once_differentiable``: an error beats a wrong second derivative, and
+#   ``gradgradcheck`` finds the cases it misses.
 #
 # .. seealso::
 #
