@@ -44,6 +44,8 @@ extensions = [
     "try_it",  # the tutorial's fit, trained in the browser under its output (docs/_ext)
 ]
 exclude_patterns = ["_build"]
+# the torch this build ran every example on, which the home page names
+rst_epilog = f".. |torch_version| replace:: {_version('torch')}\n"
 nitpicky = True  # an API name that does not resolve is a broken link
 # NumPy-style types such as "int, optional" or '{"sgd", "adam"}' are prose, not names
 nitpick_ignore_regex = [("py:class", r"optional|sequence|\{.*|.*\}|\".*\"")]
@@ -70,6 +72,10 @@ external_targets = {
     "torch.optim.Adam": _TORCH + "generated/torch.optim.Adam.html",
     "torch.optim.LBFGS": _TORCH + "generated/torch.optim.LBFGS.html",
     "torch.compile": _TORCH + "generated/torch.compile.html",
+    "torch.autocast": _TORCH + "amp.html#torch.autocast",
+    "torch.nn.Module": _TORCH + "generated/torch.nn.Module.html",
+    "torch.nn.Parameter": _TORCH + "generated/torch.nn.parameter.Parameter.html",
+    "torch.nn.Linear": _TORCH + "generated/torch.nn.Linear.html",
     "torch.func.grad": _TORCH + "generated/torch.func.grad.html",
     "torch.func.vmap": _TORCH + "generated/torch.func.vmap.html",
     "torch.func.jacrev": _TORCH + "generated/torch.func.jacrev.html",
