@@ -231,8 +231,9 @@ assert errors["CubicSeen"] > 1000 * errors["CubicFullPrecision"]
 # Without the decorators, ``forward`` computes the cubic in ``bfloat16``,
 # which keeps about three significant digits, and ``backward`` runs with
 # autocast off while ``forward`` had it on: a Function that calls a matrix
-# product would compute it in two precisions. With them, both passes see
-# ``float32`` and the same state, and the cubic is accurate to ``float32``.
+# product would compute it in two precisions. With them, ``forward`` and
+# ``backward`` both see ``float32`` and the same state, and the cubic is
+# accurate to ``float32``.
 # Either way the parameters, and so their gradients, stay ``float32``.
 #
 # ``custom_fwd`` without ``cast_inputs`` keeps autocast on inside
@@ -253,7 +254,7 @@ assert errors["CubicSeen"] > 1000 * errors["CubicFullPrecision"]
 # * Under ``torch.autocast`` a Function receives what autocast produced, and
 #   its ``backward`` runs outside the block. ``torch.amp.custom_fwd`` (with
 #   ``cast_inputs`` to choose the precision) and ``torch.amp.custom_bwd`` make
-#   both passes see one precision and one autocast state.
+#   ``forward`` and ``backward`` see one precision and one autocast state.
 #
 # .. seealso::
 #

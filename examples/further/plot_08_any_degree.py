@@ -113,8 +113,8 @@ plt.show()
 # --------------------
 # Lines are :func:`legendre.fit`, crosses NumPy's direct solve. In the first
 # figure only the error axis is logarithmic. The smooth sine falls in a
-# staircase: :math:`\sin` is odd, so an even degree adds a term that is zero
-# for it and leaves the error where it was. Each odd degree then divides the
+# staircase: :math:`\sin` is odd, so the term an even degree adds gets a
+# zero weight and leaves the error where it was. Each odd degree then divides the
 # error by a factor that keeps growing (printed below), so the sine converges
 # even faster than geometrically, and far faster than any power of
 # :math:`1/n`. The kink of :math:`|x|` and the jump of the step slow the
