@@ -101,7 +101,7 @@ assert gap < 1e-3 * max(g.abs().max().item() for g in ours)
 # first page wrote by hand, :math:`p \leftarrow p - \eta\,\partial L/\partial
 # p`, on every parameter it was given. ``zero_grad`` replaces the loop that
 # cleared each ``.grad``. The losses printed below are the first page's, to
-# the last digit (the build checks them against the same references).
+# the last digit (the build checks them against the first page's values).
 model = LegendreCubic()
 model(x)
 print(f"largest |c + d x| at the start: {model.reach:.3f}")
@@ -191,7 +191,7 @@ class CubicFullPrecision(torch.autograd.Function):
     @staticmethod
     @torch.amp.custom_fwd(device_type="cpu", cast_inputs=torch.float32)
     def forward(ctx, t):
-        return CubicSeen.forward(ctx, t)
+        return CubicSeen.forward(ctx, t)  # the same body, recording what it sees
 
     @staticmethod
     @torch.amp.custom_bwd(device_type="cpu")
