@@ -190,10 +190,9 @@ plt.show()
 # * Gradient descent is still above the optimum after 2000 steps. At the
 #   optimum the loss curves about 600 times more steeply in its steepest
 #   direction than in its flattest: that is the ratio of the largest to the
-#   smallest eigenvalue of the Hessian, its condition number, printed below
-#   (:math:`b` and :math:`d` are coupled, so the Hessian's diagonal alone
-#   would not tell it). One fixed step must be small enough for the steepest
-#   direction, so progress along the flattest one crawls.
+#   smallest eigenvalue of the Hessian, its condition number, printed below.
+#   One fixed step must be small enough for the steepest direction, so
+#   progress along the flattest one crawls.
 # * Adam rescales every parameter separately, which undoes most of that
 #   imbalance: it reaches the optimum in a few hundred steps.
 # * LBFGS estimates the curvature and searches along a line, so its first
