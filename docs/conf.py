@@ -53,6 +53,8 @@ extensions = [
     "try_it",  # the tutorial's fit, trained in the browser under its output (docs/_ext)
 ]
 exclude_patterns = ["_build"]
+# the torch this build ran every example on, which the home page names
+rst_epilog = f".. |torch_version| replace:: {_version('torch')}\n"
 nitpicky = True  # an API name that does not resolve is a broken link
 # NumPy-style types such as "int, optional" or '{"sgd", "adam"}' are prose, not names
 nitpick_ignore_regex = [("py:class", r"optional|sequence|\{.*|.*\}|\".*\"")]

@@ -299,7 +299,8 @@ def test_sitemap_lists_every_page_of_each_language(site, site_address):
             assert not sitemap.exists()
             continue
         listed = re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text())
-        pages = ["index.html", "getting_started.html", "api.html", "auto_examples/index.html"]
+        pages = ["index.html", "getting_started.html", "reference.html", "api.html"]
+        pages += ["auto_examples/index.html"]
         pages += [f"auto_examples/{section}/index.html" for section in ("core", "further")]
         pages += [f"auto_examples/{page_of(path)}.html" for path in EXAMPLES]
         assert sorted(listed) == sorted(f"{base}{root}{page}" for page in pages)

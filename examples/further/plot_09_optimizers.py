@@ -2,6 +2,9 @@ r"""
 Choosing an optimizer
 =====================
 
+*About the fit, not about writing Functions:* the tutorial's fit trained by
+the optimizers of ``torch.optim``.
+
 **You will learn** to train with ``torch.optim`` (SGD, Adam, LBFGS) instead of
 a loop written by hand.
 
@@ -103,9 +106,10 @@ def train(make_optimizer, steps):
 #   size bounds how far a parameter moves per step, so in 500 steps of
 #   ``1e-3`` no parameter moves more than about 0.5, too little to carry
 #   :math:`b` from :math:`-1` to :math:`-2.2` (the last line printed below).
-# * LBFGS takes ``line_search_fn="strong_wolfe"``: without it, LBFGS moves a
-#   fixed distance along its search direction, and with it, it searches
-#   along that line for a point that lowers the loss enough. Its tolerances
+# * LBFGS takes ``line_search_fn="strong_wolfe"``: without it, LBFGS moves
+#   by a fixed multiple of its search direction (``lr`` times it, with ``lr``
+#   1 by default), however far that goes, and with it, it searches along
+#   that line for a point that lowers the loss enough. Its tolerances
 #   are set far below their defaults (``1e-7`` and ``1e-9``), so that it
 #   stops at the optimum rather than near it.
 #
@@ -184,10 +188,11 @@ plt.show()
 # Reading the result
 # ------------------
 # * Gradient descent is still above the optimum after 2000 steps. At the
-#   optimum the loss curves about 600 times more steeply along :math:`d` than
-#   along :math:`b` (the ratio of the Hessian's diagonal entries, printed
-#   below), and one fixed step must be small enough for the steepest
-#   direction, so progress along the flattest one crawls.
+#   optimum the loss curves about 600 times more steeply in its steepest
+#   direction than in its flattest: that is the ratio of the largest to the
+#   smallest eigenvalue of the Hessian, its condition number, printed below.
+#   One fixed step must be small enough for the steepest direction, so
+#   progress along the flattest one crawls.
 # * Adam rescales every parameter separately, which undoes most of that
 #   imbalance: it reaches the optimum in a few hundred steps.
 # * LBFGS estimates the curvature and searches along a line, so its first
@@ -210,8 +215,11 @@ def loss_at(theta):
     return (a + b * 0.5 * (5 * t**3 - 3 * t) - y_64).pow(2).sum()
 
 
-curvature = torch.autograd.functional.hessian(loss_at, optimum.to(device)).diagonal()
-print(f"curvature along d / along b at the optimum: {curvature[3] / curvature[1]:.0f}")
+hessian = torch.autograd.functional.hessian(loss_at, optimum.to(device))
+eigenvalues = torch.linalg.eigvalsh(hessian.cpu())  # in ascending order
+condition = (eigenvalues[-1] / eigenvalues[0]).item()
+print(f"condition number of the Hessian at the optimum: {condition:.0f}")
+assert round(condition, -2) == 600  # "about 600 times"
 doubled = legendre.fit(x, y, steps=2000, lr=1e-5, log_every=None).history[-1]
 print(f"lr=1e-5: final loss {doubled:.3f}, against {results['sgd'][0][-1]:.3f} at lr=5e-6")
 assert doubled > results["sgd"][0][-1]

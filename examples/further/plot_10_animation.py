@@ -2,6 +2,9 @@ r"""
 Watching the fit converge
 =========================
 
+*About the fit, not about writing Functions:* the tutorial's training,
+replayed as an animation.
+
 **You will learn** to watch a fit train, frame by frame.
 
 The tutorial prints a loss every 100 steps; here we watch the model itself.
