@@ -10,13 +10,10 @@ the compiler cannot see into NumPy's Legendre module, and how
 :func:`torch.compile` traces Python code, custom
 :class:`torch.autograd.Function`\ s included, into a graph of torch
 operations and generates fused kernels for it (C++ on the CPU, Triton on a
-GPU). It is an investment: the first call pays for tracing and code
-generation, every later call saves the difference between an eager and a
-compiled step. We measure both on the tutorial's loss
-:math:`\sum_i \big(a + b\,P_3(c + d x_i) - y_i\big)^2`.
-
-.. note:: Every time here was measured on the machine that built this page,
-   as it did. Other machines give other numbers.
+GPU). The first call pays for that; every later call saves the difference
+between an eager and a compiled step. We measure both on the tutorial's loss
+:math:`\sum_i \big(a + b\,P_3(c + d x_i) - y_i\big)^2`, on the machine
+that built this page: other machines give other numbers.
 """
 
 # %%
@@ -58,12 +55,11 @@ def tutorial_start():
 # %%
 # A fair stopwatch
 # ----------------
-# GPU work runs asynchronously, so on CUDA the clock is read only after
-# ``torch.cuda.synchronize()``. On the CPU every time is taken on one thread:
-# on a busy machine, like the one that builds these pages, a loop split over
-# threads can wait longer for a descheduled thread than it computes. A step
-# time is the median of five blocks of ten steps, printed with the fastest
-# and the slowest block, so that one hiccup of the machine moves nothing.
+# On CUDA the clock is read only after ``torch.cuda.synchronize()``, since GPU
+# work runs asynchronously. On the CPU every time is taken on one thread: on
+# a busy machine a loop split over threads can wait longer for a descheduled
+# thread than it computes. A step time is the median of five blocks of ten
+# steps, printed with the fastest and slowest block.
 import statistics
 import time
 
@@ -90,9 +86,8 @@ def step_time(loss, params, x, y):
 # %%
 # Eager and compiled steps
 # ------------------------
-# The tutorial's 2000 points, and a hundred times more. For each size we
-# time eager steps and compiled ones (after a first call that compiles), and
-# check that both modes agree.
+# The tutorial's 2000 points, and a hundred times more, in both modes (which
+# give the same loss).
 sizes = {"2 000 points": 2_000, "200 000 points": 200_000}
 steps = {}
 for label, n in sizes.items():
@@ -103,29 +98,24 @@ for label, n in sizes.items():
     steps[label] = step_time(loss_fn, tutorial_start(), x, y), step_time(
         compiled_loss, tutorial_start(), x, y
     )
-    same = torch.allclose(compiled_loss(tutorial_start(), x, y), loss_fn(tutorial_start(), x, y))
-    assert same
+    assert torch.allclose(compiled_loss(tutorial_start(), x, y), loss_fn(tutorial_start(), x, y))
     for mode, (median, fastest, slowest) in zip(("eager", "compiled"), steps[label], strict=True):
         print(f"{label}, {mode}: {median * 1e3:.3f} ms/step "
               f"({fastest * 1e3:.3f} to {slowest * 1e3:.3f})")  # fmt: skip
-    print(f"{label}: same loss in both modes: {same}")
 
 # %%
 # The first call, cold and warm
 # -----------------------------
-# ``torch.compile`` keeps what it made at two levels. In the process, it
-# remembers the compiled code of each function: ``torch.compiler.reset()``
-# forgets it. On disk, it stores generated and compiled kernels in a cache
-# folder, ``TORCHINDUCTOR_CACHE_DIR`` (by default one under the system's
-# temporary folder), which later processes read. Resetting in the same
-# process would still find the compiler's modules loaded and its kernels on
-# disk, so it would not show the first run's cost.
+# ``torch.compile`` keeps what it made at two levels: in the process (which
+# ``torch.compiler.reset()`` forgets) and on disk, in the cache folder named
+# by ``TORCHINDUCTOR_CACHE_DIR``, which later processes read. A reset in this
+# process would still find the compiler loaded and its kernels on disk.
 #
-# A *cold* start is the first run of a training script on a new machine: a
-# new process and an empty cache folder. A *warm* start is the next run: a
-# new process, and the folder the cold run filled. ``FIRST_STEP`` is a short
-# script that times one compiled step of the same loss; we run it three
-# times cold, each with a new empty folder, and each time once more warm.
+# So a *cold* start, the first run of a training script, is a new process
+# with an empty cache folder; a *warm* start, the next run, a new process with
+# the folder the cold run filled. ``FIRST_STEP`` times one compiled step of the
+# same loss; we run it three times cold, each with a new folder, and each
+# time once more warm.
 import os
 import subprocess
 import sys
@@ -168,10 +158,9 @@ assert first["cold"] > first["warm"]  # the prose below relies on it
 
 # %%
 # The cold start costs more than the warm one: the warm run skips generating
-# and compiling the kernels, but still traces the Python code again. Both
-# are seconds, against milliseconds for a step. The first call compiles the
-# same code for any number of points, so the tutorial's 2 000 stand for both
-# sizes.
+# and compiling the kernels, but still traces the Python code. The first
+# call compiles the same code for any number of points, so the tutorial's
+# 2 000 stand for both sizes.
 #
 # When does it pay?
 # -----------------
@@ -200,9 +189,8 @@ for label, ((eager, *_), (compiled, *_)) in steps.items():
 plt.show()
 
 # %%
-# A step on 2000 points is mostly fixed overhead (Python, dispatch,
-# autograd), which compiling can trim but not remove: the lines printed
-# above say whether it pays there, on the machine that built this page. On
+# A step on 2000 points is mostly fixed overhead (Python, autograd), which
+# compiling cannot remove: the lines above say whether it pays there. On
 # 200 000 points each eager operation rereads the whole array, which fused
 # kernels avoid, and the compiled step is faster:
 (eager, *_), (compiled, *_) = steps["200 000 points"]
@@ -252,16 +240,15 @@ assert "numpy.polynomial.legendre, qualname: legval" in report.break_reasons[0].
 # A custom operator: ``torch.library.custom_op``
 # ----------------------------------------------
 # :func:`torch.library.custom_op` turns a Python function into a torch
-# operator, here ``torch.ops.legendre_examples.legval``, which the compiler
-# keeps as one opaque step of its graph. The type hints are required: they
-# become the operator's *schema*, the signature torch records for it (types
-# of the inputs and outputs). ``mutates_args=()`` promises that no input is
-# changed in place. The body is the NumPy call of
-# :doc:`plot_04_when_to_write_one`.
+# operator, ``torch.ops.legendre_examples.legval``, which the compiler keeps
+# as one opaque step of its graph. The type hints are required: they become
+# the operator's *schema*, the signature torch records for it.
+# ``mutates_args=()`` promises that no input is changed in place. The body is
+# the NumPy call of :doc:`plot_04_when_to_write_one`.
 #
 # The compiler traces with *fake tensors*, which have a shape, a dtype and a
-# device but no values. ``register_fake`` tells it what the operator returns
-# without running NumPy: a tensor like ``x``.
+# device but no values; ``register_fake`` says what the operator returns
+# for them, without running NumPy.
 
 
 @torch.library.custom_op("legendre_examples::legval", mutates_args=())
@@ -293,19 +280,14 @@ def legval_backward(ctx, grad_output):
 legval.register_autograd(legval_backward, setup_context=save_for_legval_backward)
 
 # %%
-# Through the operator, a sum of squares is one graph with no break, and
-# compiled with ``fullgraph=True`` (a graph break would be an error) it gives
-# the eager value and gradient, and the gradient :math:`2 P_3 P_3'` of the
-# formula.
+# Through the operator, a sum of squares compiles with ``fullgraph=True``,
+# which turns any graph break into an error, and gives the eager value and
+# gradient, which is :math:`2 P_3 P_3'`.
 
 
 def total(t):
     return legval(t, P3).pow(2).sum()
 
-
-report = torch._dynamo.explain(total)(points)
-print(f"graphs: {report.graph_count}, graph breaks: {report.graph_break_count}")
-assert (report.graph_count, report.graph_break_count) == (1, 0)
 
 t = points.clone().requires_grad_()
 (compiled_gradient,) = torch.autograd.grad(value := torch.compile(total, fullgraph=True)(t), t)
@@ -317,13 +299,12 @@ p3 = legendre.LegendrePolynomial3.apply(points)
 assert torch.allclose(eager_gradient, 2 * p3 * 1.5 * (5 * points**2 - 1))
 
 # %%
-# :func:`torch.library.opcheck` tests an operator's registrations through
-# the *dispatcher*, torch's table that sends each call of an operator to the
-# code registered for the case at hand (a device, autograd, fake tensors): it
-# checks that the schema matches what the operator does (nothing changed in
-# place, no output sharing an input's memory), that the fake and real
-# results agree, that autograd finds the registered formula, and that the
-# compiler's ahead-of-time tracing works with it.
+# :func:`torch.library.opcheck` tests the registrations through the
+# *dispatcher*, torch's table that sends each call of an operator to the code
+# registered for the case at hand (a device, autograd, fake tensors): that
+# the schema matches what the operator does, that fake and real results
+# agree, that autograd finds the formula, and that the compiler's tracing
+# works with it.
 checks = torch.library.opcheck(legval, (t, P3))
 for test, outcome in checks.items():
     print(f"{test}: {outcome}")
@@ -332,9 +313,8 @@ assert set(checks.values()) == {"SUCCESS"}
 # %%
 # Two limits, checked on this torch
 # ---------------------------------
-# Two limits hold on torch 2.13, the version this page was checked on; the
-# page asserts both, so its build fails when a torch release lifts one and
-# the sentence needs rewording.
+# Two limits hold on torch 2.13, where this page was checked; the page
+# asserts both, so its build fails when a torch release lifts one.
 #
 # First, the autograd formula a custom operator registers does not work
 # under the :mod:`torch.func` transforms, not even ``grad``: this is the
@@ -370,10 +350,6 @@ class ForwardLegendre(legendre.LegendrePolynomial):
         return legendre.LegendrePolynomial.backward(ctx, x_tangent)[0]
 
 
-for function in (legendre.LegendrePolynomial, ForwardLegendre):
-    report = torch._dynamo.explain(lambda t, f=function: f.apply(t, 5).sum())(t)
-    print(f"{function.__name__}: graph breaks {report.graph_break_count}")
-    assert report.graph_break_count == (1 if function is ForwardLegendre else 0)
 try:
     torch.compile(lambda t: ForwardLegendre.apply(t, 5).sum(), fullgraph=True)(t)
 except torch._dynamo.exc.Unsupported as error:
@@ -389,11 +365,10 @@ else:
 # What we learned
 # ---------------
 # * A custom Function compiles like any other code, forward and backward.
-# * The first call costs seconds: more on a cold start (new process, empty
-#   cache folder) than on a warm one. Count the steps before it pays, for
-#   the start your runs will have.
-# * Compiling pays most on large tensors, where fused kernels save rereading
-#   memory; on small ones the fixed overhead of a step remains.
+# * The first call costs seconds, more on a cold start (new process, empty
+#   cache folder) than on a warm one: count the steps before it pays.
+# * Compiling pays on large tensors; on small ones a step's fixed overhead
+#   remains.
 # * Dynamo translates many NumPy calls but skips ``numpy.polynomial``: a
 #   graph break. :func:`torch.library.custom_op`, with ``register_fake`` and
 #   ``register_autograd``, keeps such code in one graph, and
