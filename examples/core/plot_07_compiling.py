@@ -56,10 +56,9 @@ def tutorial_start():
 # A fair stopwatch
 # ----------------
 # On CUDA the clock is read only after ``torch.cuda.synchronize()``, since GPU
-# work runs asynchronously. On the CPU every time is taken on one thread: on
-# a busy machine a loop split over threads can wait longer for a descheduled
-# thread than it computes. A step time is the median of five blocks of ten
-# steps, printed with the fastest and slowest block.
+# work runs asynchronously. On the CPU every time is taken on one thread,
+# which other work on a busy machine disturbs least. A step time is the
+# median of five blocks of ten steps, printed with the fastest and slowest.
 import statistics
 import time
 
@@ -106,16 +105,16 @@ for label, n in sizes.items():
 # %%
 # The first call, cold and warm
 # -----------------------------
-# ``torch.compile`` keeps what it made at two levels: in the process (which
+# ``torch.compile`` keeps what it made in the process (which
 # ``torch.compiler.reset()`` forgets) and on disk, in the cache folder named
-# by ``TORCHINDUCTOR_CACHE_DIR``, which later processes read. A reset in this
-# process would still find the compiler loaded and its kernels on disk.
+# by ``TORCHINDUCTOR_CACHE_DIR``, which later processes read.
 #
 # So a *cold* start, the first run of a training script, is a new process
-# with an empty cache folder; a *warm* start, the next run, a new process with
-# the folder the cold run filled. ``FIRST_STEP`` times one compiled step of the
-# same loss; we run it three times cold, each with a new folder, and each
-# time once more warm.
+# with an empty cache folder (after a reset alone, the compiler would still
+# be loaded and the kernels on disk); a *warm* start, the next run, a new
+# process with the folder the cold run filled. ``FIRST_STEP`` times one
+# compiled step of the same loss; we run it three times cold, each with a
+# new folder, and each time once more warm.
 import os
 import subprocess
 import sys
@@ -157,10 +156,10 @@ for start, times in (("cold", cold), ("warm", warm)):
 assert first["cold"] > first["warm"]  # the prose below relies on it
 
 # %%
-# The cold start costs more than the warm one: the warm run skips generating
-# and compiling the kernels, but still traces the Python code. The first
-# call compiles the same code for any number of points, so the tutorial's
-# 2 000 stand for both sizes.
+# The cold start costs more than the warm one, which skips generating and
+# compiling the kernels but still traces the Python code. The first call
+# compiles the same code for any number of points, so these times serve both
+# sizes.
 #
 # When does it pay?
 # -----------------
