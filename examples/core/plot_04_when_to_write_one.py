@@ -20,7 +20,7 @@ would build:
 * the forward pass is a kernel of your own (C++, CUDA, Triton), which
   autograd knows nothing about. If that kernel must also work under
   :func:`torch.compile`, PyTorch's tool for it is
-  :func:`torch.library.custom_op`, which :doc:`plot_07_compiling` uses.
+  :func:`torch.library.custom_op` (:doc:`plot_07_compiling`).
 
 This page works through the first case: a Legendre series evaluated by
 ``numpy.polynomial.legendre``. It shows what goes wrong without a Function,
@@ -237,11 +237,11 @@ assert second
 # Where this Function stops
 # -------------------------
 # Two tools that work with plain tensor code need more from this Function.
-# The :mod:`torch.func` transforms, such as ``vmap``, ask for the style of
-# :doc:`plot_03_modern_style` and a rule for batches
+# The :mod:`torch.func` transforms, such as ``vmap``, ask for another style
+# (:doc:`plot_03_modern_style`) and a rule for batches
 # (:doc:`plot_06_function_transforms`). :func:`torch.compile` cannot look
-# inside NumPy's Legendre module; :doc:`plot_07_compiling` wraps the same
-# NumPy call as a custom operator instead.
+# inside NumPy's Legendre module; a custom operator wraps the same NumPy call
+# for it (:doc:`plot_07_compiling`).
 #
 # So the decision reads:
 #
@@ -249,8 +249,8 @@ assert second
 # * autograd cannot see it, or you have a better derivative: write a
 #   Function, as on this page;
 # * it must also work under ``vmap`` and the other :mod:`torch.func`
-#   transforms: the style of :doc:`plot_03_modern_style`, with a ``vmap``
-#   rule;
+#   transforms: a Function with ``setup_context`` and a ``vmap`` rule
+#   (:doc:`plot_03_modern_style`);
 # * it must also compile into one graph: :func:`torch.library.custom_op`.
 #
 # What we learned

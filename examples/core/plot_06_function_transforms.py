@@ -14,9 +14,9 @@ whose entry :math:`(i, j)` is the derivative of output :math:`i` with
 respect to input :math:`j`. They compose, so ``vmap(grad(f))`` gives the
 derivative at every point of a grid in one call.
 
-A custom :class:`torch.autograd.Function` takes part if it is written in the
-style of :doc:`plot_03_modern_style` (``forward`` without ``ctx``, and
-``setup_context``) and says how to handle a batch. Every result below is
+A custom :class:`torch.autograd.Function` takes part if its ``forward`` has
+no ``ctx`` and a ``setup_context`` saves what ``backward`` needs
+(:doc:`plot_03_modern_style`), and if it says how to handle a batch. Every result below is
 checked against NumPy's Legendre module, which differentiates a series
 exactly with ``legder``.
 """
@@ -94,9 +94,9 @@ plt.show()
 # %%
 # A rule you write: the ``vmap`` staticmethod
 # -------------------------------------------
-# The NumPy-backed Function of :doc:`plot_04_when_to_write_one`, in the style
-# of :doc:`plot_03_modern_style`, has no rule for batches yet, and ``vmap``
-# says so:
+# Here is the NumPy-backed Function (:doc:`plot_04_when_to_write_one`), now
+# with ``setup_context``. It has no rule for batches yet, and ``vmap`` says
+# so:
 
 
 def numpy_legval(x, coefficients):
@@ -278,7 +278,7 @@ assert checked
 # %%
 # Why does :class:`legendre.LegendrePolynomial` itself not define ``jvp``? A
 # Function that has one does not compile into a single graph with the torch
-# this page was checked on, as :doc:`plot_07_compiling` shows; reverse over
+# this page was checked on (:doc:`plot_07_compiling` shows it); reverse over
 # reverse gives second derivatives without it.
 #
 # What we learned
