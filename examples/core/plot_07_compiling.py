@@ -94,8 +94,9 @@ for label, n in sizes.items():
     y = torch.sin(x)
     compiled_loss = torch.compile(loss_fn, fullgraph=True)
     train_step(compiled_loss, tutorial_start(), x, y)  # compiles
-    steps[label] = step_time(loss_fn, tutorial_start(), x, y), step_time(
-        compiled_loss, tutorial_start(), x, y
+    steps[label] = (
+        step_time(loss_fn, tutorial_start(), x, y),
+        step_time(compiled_loss, tutorial_start(), x, y),
     )
     assert torch.allclose(compiled_loss(tutorial_start(), x, y), loss_fn(tutorial_start(), x, y))
     for mode, (median, fastest, slowest) in zip(("eager", "compiled"), steps[label], strict=True):
@@ -242,7 +243,7 @@ assert skipped.groups() == ("numpy.polynomial.legendre", "legval")
 # as one opaque step of its graph. The type hints are required: they become
 # the operator's *schema*, the signature torch records for it.
 # ``mutates_args=()`` promises that no input is changed in place. The body is
-# the NumPy call of :doc:`plot_04_when_to_write_one`.
+# the NumPy call used before (:doc:`plot_04_when_to_write_one`).
 #
 # The compiler traces with *fake tensors*, which have a shape, a dtype and a
 # device but no values; ``register_fake`` says what the operator returns
@@ -325,14 +326,15 @@ print(f"torch {torch.__version__}")
 try:
     grad(lambda point: legval(point, P3))(points[0])
 except RuntimeError as error:
-    print(f"raises RuntimeError: {str(error).splitlines()[0]}")
-    assert "functorch" in str(error)
+    message = str(error)
 else:
     raise AssertionError("torch.func.grad now works on a custom operator: reword this section")
+print(f"raises RuntimeError: {message.splitlines()[0]}")
+assert "functorch" in message
 
 # %%
 # Second, the compiler does not trace a Function that has a ``jvp``
-# staticmethod, the forward-mode rule of :doc:`plot_06_function_transforms`,
+# staticmethod, the forward-mode rule (:doc:`plot_06_function_transforms`),
 # when an input requires a gradient: it breaks the graph there. That is why
 # :class:`legendre.LegendrePolynomial` defines no ``jvp``.
 
