@@ -98,10 +98,11 @@ class LegendrePolynomial(torch.autograd.Function):
     :func:`torch.func.vmap`, :func:`torch.func.jacrev` and
     :func:`torch.compile`. The degree is a Python int: it has no gradient.
     Forward-mode AD (``torch.func.jvp``, ``jacfwd``, ``hessian``) raises
-    :class:`NotImplementedError`: a ``jvp`` method would allow it, but
-    :func:`torch.compile` (as of torch 2.13) cannot trace a Function that has
-    one without a graph break. Nest reverse-mode transforms
-    (``jacrev(jacrev(f))``) for second derivatives instead.
+    :class:`NotImplementedError`: a ``jvp`` method would allow it, but on
+    torch 2.13, where this was checked, :func:`torch.compile` breaks the graph
+    at a Function that has one (when an input requires a gradient). Nest
+    reverse-mode transforms (``jacrev(jacrev(f))``) for second derivatives
+    instead.
 
     Raises
     ------

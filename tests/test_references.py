@@ -72,7 +72,6 @@ def test_no_page_references_a_timing(recorded):
     for name, page in recorded.pages.items():
         for figure in page.figures:
             assert not timing.search(figure.label + figure.pattern), (name, figure.label)
-    assert recorded.pages["core/plot_07_compiling"].none == "timings"
 
 
 def test_loading_refuses_a_pattern_without_one_group():
