@@ -114,8 +114,8 @@ for label, n in sizes.items():
 # with an empty cache folder (after a reset alone, the compiler would still
 # be loaded and the kernels on disk); a *warm* start, the next run, a new
 # process with the folder the cold run filled. ``FIRST_STEP`` times one
-# compiled step of the same loss; we run it three times cold, each with a
-# new folder, and each time once more warm.
+# compiled step of the same loss; we run it twice cold, each with a new
+# folder, and each time once more warm (each cold start costs seconds).
 import os
 import subprocess
 import sys
@@ -147,7 +147,7 @@ def first_step(cache_folder):
 
 
 cold, warm = [], []
-for _ in range(3):
+for _ in range(2):
     with tempfile.TemporaryDirectory() as cache_folder:
         cold.append(first_step(cache_folder))
         warm.append(first_step(cache_folder))
