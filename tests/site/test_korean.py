@@ -9,10 +9,8 @@ TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 PHONE = {"width": 390, "height": 844}  # CSS pixels of a common phone
 DESKTOP = {"width": 1280, "height": 800}
 
-# Every run of Hangul in the article whose box spans more than one line. Sections
-# off screen are laid out lazily (content-visibility in legendre.css): lay them out.
+# Every run of Hangul in the article whose box spans more than one line.
 _BROKEN_WORDS = """() => {
-  for (const s of document.querySelectorAll("article section")) s.style.contentVisibility = "visible";
   const broken = [];
   const article = document.querySelector("article");
   const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);

@@ -10,6 +10,7 @@ CI keeps as artifacts for a person to look at.
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 import shutil
@@ -18,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import figure_scraper
 import pytest
-from PIL import Image
+from PIL import Image, ImageStat
 from sitecheck import FIGURES, HTML, ROOT, html_pages
 
 PHONE = {"width": 390, "height": 844}
@@ -40,12 +41,8 @@ READING = [
     and not re.search(r"(^|/)_", page)
 ]
 
-# Runs in a loaded page: lays out every section (the site defers far sections with
-# content-visibility), loads every image, then measures what overflows its column.
+# Runs in a loaded page: loads every image, then measures what overflows its column.
 MEASURE = r"""async () => {
-  const style = document.createElement("style");
-  style.textContent = "* { content-visibility: visible !important; }";
-  document.head.append(style);
   await Promise.all([...document.images].map((img) => {
     img.loading = "eager";
     return img.decode().catch(() => null);
@@ -198,12 +195,29 @@ def test_text_in_figures_reads_at_the_width_they_are_shown(browser, base_url, pa
 
 
 @pytest.mark.parametrize("page_path", READING)
-def test_figures_animations_and_thumbnails_are_dimmed_in_dark_mode(browser, base_url, page_path):
+def test_figures_animations_and_thumbnails_turn_dark_in_dark_mode(browser, base_url, page_path):
     for scheme in ("light", "dark"):
         found = measure(browser, base_url, page_path, "phone", scheme)
         filters = [f["filter"] for f in found["figures"]] + found["thumbnails"]
-        dimmed = [f for f in filters if "brightness" in f]
-        assert dimmed == ([] if scheme == "light" else filters), (page_path, scheme)
+        inverted = [f for f in filters if "invert" in f]
+        assert inverted == ([] if scheme == "light" else filters), (page_path, scheme)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_figure_is_as_dark_as_the_page_around_it(browser, base_url, scheme):
+    """Judged by its pixels, not its CSS: a white slab on a dark page fails."""
+    context = browser.new_context(viewport=VIEWPORTS["phone"], color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}auto_examples/core/plot_01_custom_function.html")
+        figure = page.locator("img.sphx-glr-single-img").first
+        figure.scroll_into_view_if_needed()
+        page.wait_for_function("(img) => img.complete", arg=figure.element_handle())
+        shot = Image.open(io.BytesIO(figure.screenshot())).convert("L")
+    finally:
+        context.close()
+    mean = ImageStat.Stat(shot).mean[0]
+    assert mean < 80 if scheme == "dark" else mean > 200, (scheme, mean)
 
 
 ANIMATION = "auto_examples/further/plot_10_animation.html"
