@@ -25,7 +25,7 @@ against a run (``nox -s bench``).
 from .cli import main
 from .floor import build_floor
 from .memory import MEMORY_MIN_N, keep_freed_memory, peak_memory
-from .table import Row, format_table, middle_half
+from .table import Row, format_table, middle_half, round_ratio
 from .timing import (
     COMPILED,
     REPEATS,
@@ -64,6 +64,7 @@ __all__ = [
     "middle_half",
     "original_loop",
     "peak_memory",
+    "round_ratio",
     "run",
     "step_size",
     "time_rounds",

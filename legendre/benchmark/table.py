@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,20 @@ def middle_half(samples: Sequence[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     quarter = len(ordered) // 4
     return ordered[quarter], ordered[-1 - quarter]
+
+
+def round_ratio(top: Row, bottom: Row) -> tuple[float, tuple[float, float] | None]:
+    """``top``'s time over ``bottom``'s, with the middle half of the rounds' ratios.
+
+    Where both were timed in the same rounds, this is the median of the
+    round-by-round ratios (a slow spell of the machine that hits both in one
+    round cancels out) and the range of their middle half; else the ratio of
+    the medians, and ``None``.
+    """
+    if top.samples and len(top.samples) == len(bottom.samples):
+        ratios = [a / b for a, b in zip(top.samples, bottom.samples, strict=True)]
+        return statistics.median(ratios), middle_half(ratios)
+    return top.seconds_per_step / bottom.seconds_per_step, None
 
 
 def format_table(rows: Sequence[Row]) -> str:

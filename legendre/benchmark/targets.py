@@ -10,13 +10,12 @@ the targets are read from the rows, in ``tests/test_perf_targets.py``).
 
 from __future__ import annotations
 
-import statistics
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .cli import main
-from .table import Row
+from .table import Row, round_ratio
 from .workloads import LARGE_N, TUTORIAL_N
 
 
@@ -59,17 +58,6 @@ class Target:
         return f"{self.name}: {self.value:.3g} (target {sign} {self.limit:g}{spread}) {verdict}"
 
 
-def _ratio(top: Row, bottom: Row) -> tuple[float, tuple[float, float] | None]:
-    """``top`` over ``bottom``: the median of the round-by-round ratios where both
-    were timed in the same rounds (a slow spell then cancels out), with the range
-    of their middle half; else the ratio of the medians."""
-    if top.samples and len(top.samples) == len(bottom.samples):
-        ratios = sorted(a / b for a, b in zip(top.samples, bottom.samples, strict=True))
-        quarter = len(ratios) // 4
-        return statistics.median(ratios), (ratios[quarter], ratios[-1 - quarter])
-    return top.seconds_per_step / bottom.seconds_per_step, None
-
-
 def targets(rows: Sequence[Row]) -> list[Target]:
     """The project's performance targets that ``rows`` hold the measurements for.
 
@@ -85,7 +73,7 @@ def targets(rows: Sequence[Row]) -> list[Target]:
 
     def ratio_target(top: str, bottom: str, n: int, limit: float, at_most: bool) -> None:
         if (top, n) in found and (bottom, n) in found:
-            value, spread = _ratio(found[top, n], found[bottom, n])
+            value, spread = round_ratio(found[top, n], found[bottom, n])
             name = f"{top} / {bottom} at n={n:.0e}" if n >= 10**5 else f"{top} / {bottom} at n={n}"
             measured.append(Target(name, value, limit, at_most=at_most, spread=spread))
 
