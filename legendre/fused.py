@@ -21,7 +21,7 @@ Because :math:`z = c + d x`, the sum in :math:`\partial_b L` is
 :math:`c \sum r t + d \sum r t x`: four sums over the data give all four
 gradients.
 
-:class:`FusedStep` evaluates these with twelve tensor operations that write
+:class:`FusedStep` evaluates these with eleven tensor operations that write
 into three rows of one buffer allocated once; :func:`compiled_step` hands the
 same arithmetic to :func:`torch.compile`, which fuses it into a single pass
 over the data. :func:`aot_steps` goes one further: it compiles
@@ -121,7 +121,7 @@ class FusedStep:
         torch.addcmul(self.c, self.x, self.d, out=r)  # z = c + d x
         torch.addcmul(self.minus_1_5, r, r, value=2.5, out=rt)  # t = 2.5 z² - 1.5
         r.mul_(rt)  # P3(z) = z t
-        r.mul_(self.b).add_(self.a).sub_(self.y)  # the residual a + b P3(z) - y
+        torch.addcmul(self.a, r, self.b, out=r).sub_(self.y)  # the residual a + b P3(z) - y
         loss = r.dot(r)
         rt.mul_(r)  # r t
         torch.mv(self.rows, self.ones, out=self.sums_1)  # Σr, Σrt

@@ -86,8 +86,8 @@ assert add_one > 0.5, f"one addition took only {add_one:.2f} µs"
 #    \partial_c L &= 6b \sum r (t + 1), \\
 #    \partial_d L &= 6b \sum r (t + 1) x.
 #
-# The fused step evaluates these with twelve tensor operations, writing into
-# buffers allocated once, with no graph at all. Twelve dispatches still cost
+# The fused step evaluates these with eleven tensor operations, writing into
+# buffers allocated once, with no graph at all. Eleven dispatches still cost
 # several times the floor, as the timing below shows.
 #
 # **Fewer calls.** :func:`torch.compile` (``method="compiled"``) turns the
