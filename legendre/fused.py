@@ -26,8 +26,8 @@ into three rows of one buffer allocated once; :func:`compiled_step` hands the
 same arithmetic to :func:`torch.compile`, which fuses it into a single pass
 over the data. :func:`aot_steps` goes one further: it compiles
 :data:`CHUNK` steps in a row ahead of time (AOTInductor) into one C++
-function, so that Python and the dispatcher are paid once per chunk, not
-once per step.
+function, so that on small data Python and the dispatcher are paid once per
+twenty steps, not once per step.
 """
 
 from __future__ import annotations
@@ -206,29 +206,44 @@ def compiled_step(
     return step
 
 
-#: Steps per call of the ahead-of-time compiled chunk. A call costs a few
-#: microseconds however many steps it runs, and compiling costs more the
-#: more steps are unrolled; 20 steps spread the call below a quarter of a
-#: microsecond per step, and divide the 100 steps between two checks of the
-#: loss, so no call runs steps that are thrown away.
+#: Steps per call of the ahead-of-time compiled chunk, on small data. A call
+#: costs a few microseconds however many steps it runs, and compiling costs
+#: more the more steps are unrolled; 20 steps spread the call below a quarter
+#: of a microsecond per step, and divide the 100 steps between two checks of
+#: the loss, so no call runs steps that are thrown away.
 CHUNK = 20
 
 
+def steps_per_call(n: int) -> int:
+    """How many steps one call of :func:`aot_steps`'s compiled code runs, for ``n`` points.
+
+    :data:`CHUNK` below ``2 * _ROW`` points, where a step sums the data in
+    one go. From there on a step costs far more than a call, and one step per
+    call keeps the code inductor generates for long sums fast: unrolled, the
+    sums of two million points ran at a tenth of the speed of one step.
+    """
+    return CHUNK if n < 2 * _ROW else 1
+
+
 class _Chunk(torch.nn.Module):
-    """:data:`CHUNK` steps of :func:`_analytic_step` in a row, of which the first ``count`` count.
+    """``steps`` steps of :func:`_analytic_step` in a row, of which the first ``count`` count.
 
     The loop is unrolled when the module is exported: the exported graph holds
-    :data:`CHUNK` copies of the step, and inductor fuses them into one C++
+    ``steps`` copies of the step, and inductor fuses them into one C++
     function. Steps from ``count`` on leave ``theta`` as it was, so one
     compiled chunk serves any number of steps.
     """
+
+    def __init__(self, steps: int):
+        super().__init__()
+        self.steps = steps
 
     def forward(
         self, theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: torch.Tensor,
         count: torch.Tensor,
     ) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
         losses = []
-        for k in range(CHUNK):
+        for k in range(self.steps):
             loss, new_theta = _analytic_step(theta, x, y, lr)
             theta = torch.where(count > k, new_theta, theta)
             losses.append(loss)
@@ -249,13 +264,13 @@ def _aot_chunk(n: int, dtype: torch.dtype, device: torch.device, threads: int) -
     like = {"dtype": dtype, "device": device}
     example = (
         torch.zeros(4, **like), torch.zeros(n, **like), torch.zeros(n, **like),
-        torch.tensor(1.0, **like), torch.tensor(CHUNK, device=device),
+        torch.tensor(1.0, **like), torch.tensor(1, device=device),
     )  # fmt: skip
     with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="legendre-aot-") as folder:
         # torch 2.13's export and AOTInductor check their own tree specs the way torch
         # has deprecated: a FutureWarning from inside torch, about nothing done here.
         warnings.filterwarnings("ignore", "`isinstance\\(treespec, LeafSpec\\)`", FutureWarning)
-        exported = torch.export.export(_Chunk(), example)
+        exported = torch.export.export(_Chunk(steps_per_call(n)), example)
         package = torch._inductor.aoti_compile_and_package(
             exported,
             package_path=str(Path(folder, "chunk.pt2")),
@@ -276,23 +291,25 @@ Steps = Callable[[int], torch.Tensor]
 
 
 def aot_steps(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: float) -> Steps:
-    """Steps like :class:`FusedStep`'s, :data:`CHUNK` at a time, compiled ahead of time.
+    """Steps like :class:`FusedStep`'s, many per call, compiled ahead of time.
 
     The first call for a given size, dtype, device and thread count exports
     the chunk with :func:`torch.export.export` and compiles it with
     AOTInductor (:func:`torch._inductor.aoti_compile_and_package`): a minute
     or more, and on the CPU it needs a C++ compiler. Later calls, in any fit
-    with any step size, reuse it for the rest of the process. Every call runs
-    whole chunks; ``theta`` is updated in place when it returns.
+    with any step size, reuse it for the rest of the process. A call of the
+    compiled code runs :func:`steps_per_call` steps; ``theta`` is updated in
+    place when the returned function returns.
     """
     run = _aot_chunk(x.numel(), x.dtype, x.device, torch.get_num_threads())
+    per_call = steps_per_call(x.numel())
     lr_tensor = torch.tensor(lr, dtype=x.dtype, device=x.device)
-    counts = [torch.tensor(k, device=x.device) for k in range(CHUNK + 1)]
+    counts = [torch.tensor(k, device=x.device) for k in range(per_call + 1)]
 
     def steps(count: int) -> torch.Tensor:
         current, losses = theta, []
-        for start in range(0, count, CHUNK):
-            active = min(CHUNK, count - start)
+        for start in range(0, count, per_call):
+            active = min(per_call, count - start)
             current, chunk = run([current, x, y, lr_tensor, counts[active]])
             losses.append(chunk[:active])
         theta.copy_(current)

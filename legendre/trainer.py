@@ -245,10 +245,10 @@ def fit(
         the parameters in place: roughly ten times faster at the tutorial's size.
         ``"compiled"`` hands that step to :func:`torch.compile` (the first
         step compiles for seconds; on the CPU it needs a C++ compiler).
-        ``"aot"`` compiles twenty of those steps in a row ahead of time
-        (AOTInductor) and runs them in one call, which leaves Python and the
-        dispatcher out of all but one step in twenty: close to a C loop's
-        speed at any size, after a compile of a minute or more (once per
+        ``"aot"`` compiles that step ahead of time (AOTInductor), twenty
+        steps in a row on small data, and runs them in one call, which leaves
+        Python and the dispatcher out of all but one step in twenty: close to
+        a C loop's speed, after a compile of a minute or more (once per
         process, data size, dtype and device). All five follow the same
         trajectory, up to rounding, and report divergence at the same step.
         The last three apply only to the tutorial model with ``optimizer="sgd"``.

@@ -10,7 +10,7 @@ import torch
 
 from legendre import DivergenceError, fit
 from legendre.benchmark import peak_memory
-from legendre.fused import FusedStep
+from legendre.fused import CHUNK, FusedStep, steps_per_call
 
 # inductor compiles C++ on the CPU; without a compiler "compiled" cannot run at all.
 needs_compiler = pytest.mark.skipif(
@@ -111,6 +111,20 @@ def test_aot_runs_any_number_of_steps_with_the_logged_losses(data, steps, log_ev
     np.testing.assert_allclose(aot.coefficients, fused.coefficients, rtol=1e-5, atol=1e-7)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == [line.split()[0] for line in printed.splitlines()]
+
+
+@needs_compiler
+@inductor_warns
+def test_aot_runs_long_data_one_step_per_call():
+    # From 2 * 4096 points each call runs one step, whose sums go row by row.
+    n = 2 * 4096 + 5
+    assert steps_per_call(n) == 1 and steps_per_call(2000) == CHUNK
+    x = torch.linspace(-math.pi, math.pi, n)
+    lr = 5e-6 * 2000 / n
+    aot = fit(x, torch.sin(x), steps=5, lr=lr, log_every=None, method="aot")
+    plain = fit(x, torch.sin(x), steps=5, lr=lr, log_every=None, method="autograd")
+    np.testing.assert_allclose(aot.history, plain.history, rtol=1e-5)
+    np.testing.assert_allclose(aot.coefficients, plain.coefficients, rtol=1e-5, atol=1e-7)
 
 
 def test_fused_accepts_data_of_any_shape(data):
