@@ -124,7 +124,7 @@ for method, history in histories.items():
 # ``fit`` each. ``original`` is the tutorial's loop as written; ``function``
 # and ``autograd`` are ``fit`` with the custom Function and with :math:`P_3`
 # written in plain tensor operations.
-methods = ["original", "function", "autograd", "fused", "compiled", "aot"]
+methods = ["original", "function", "autograd", "fused", *benchmark.COMPILED]
 if floor is not None:
     methods.append("floor")
 rows = benchmark.run([n], methods, repeats=9, device=device, memory=False)
