@@ -30,6 +30,7 @@ from legendre import benchmark
 
 torch.set_num_threads(1)
 device = torch.device("cpu")
+print(f"Running on: {device}")
 # glibc's allocator keeps freed blocks, so no method pays the page faults of the one before
 benchmark.keep_freed_memory()
 print(benchmark.machine(device))
