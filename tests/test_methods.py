@@ -118,7 +118,8 @@ def test_aot_runs_any_number_of_steps_with_the_logged_losses(data, steps, log_ev
 def test_aot_runs_long_data_one_step_per_call():
     # From 2 * 4096 points each call runs one step, whose sums go row by row.
     n = 2 * 4096 + 5
-    assert steps_per_call(n) == 1 and steps_per_call(2000) == CHUNK
+    assert steps_per_call(n) == 1
+    assert steps_per_call(2000) == CHUNK
     x = torch.linspace(-math.pi, math.pi, n)
     lr = 5e-6 * 2000 / n
     aot = fit(x, torch.sin(x), steps=5, lr=lr, log_every=None, method="aot")
@@ -175,5 +176,7 @@ def test_hand_derived_methods_reject_other_models_and_optimizers(method, option,
 @pytest.mark.parametrize("method", ["Fused", "jit", None, ""])
 def test_unknown_method_is_a_clear_error(method):
     x = torch.linspace(-1, 1, 10)
-    with pytest.raises(ValueError, match=r"method must be one of 'function', .*'compiled', 'aot'; got"):
+    with pytest.raises(
+        ValueError, match=r"method must be one of 'function', .*'compiled', 'aot'; got"
+    ):
         fit(x, x, steps=1, method=method)

@@ -133,7 +133,9 @@ by_method = {row.method: row for row in rows}
 print(f"{'method':<9} {'µs/step':>8} {'middle half':>13}")
 for row in rows:
     low, high = benchmark.middle_half(row.samples)
-    print(f"{row.method:<9} {row.seconds_per_step * 1e6:>8.2f} {low * 1e6:>6.3g}-{high * 1e6:<6.3g}")
+    print(
+        f"{row.method:<9} {row.seconds_per_step * 1e6:>8.2f} {low * 1e6:>6.3g}-{high * 1e6:<6.3g}"
+    )
 
 
 def ratio(top: str, bottom: str) -> float:

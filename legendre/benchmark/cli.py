@@ -40,9 +40,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         os.environ["OMP_NUM_THREADS"] = str(options.threads)  # the floor and child processes
     device = torch.device(options.device)
     kept = keep_freed_memory()
-    print(
-        f"{machine(device)}; float32 data, {options.repeats} rounds: median and middle half"
-    )
+    print(f"{machine(device)}; float32 data, {options.repeats} rounds: median and middle half")
     # Compiling is timed first and apart: the rounds below time the steps alone.
     compiling = {
         (method, n): compile_seconds(n, device, method)

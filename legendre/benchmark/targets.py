@@ -18,7 +18,6 @@ from .cli import main
 from .table import Row, round_ratio
 from .workloads import LARGE_N, TUTORIAL_N
 
-
 #: How many times faster than the original loop ``"fused"`` must be at the
 #: tutorial's size.
 FUSED_SPEEDUP = 10

@@ -66,9 +66,7 @@ def time_rounds(
 COMPILED = ("compiled", "aot")
 
 
-def compile_seconds(
-    n: int, device: str | torch.device = "cpu", method: str = "compiled"
-) -> float:
+def compile_seconds(n: int, device: str | torch.device = "cpu", method: str = "compiled") -> float:
     """Wall time of the first one-step ``fit(method=method)`` at size ``n`` in this process.
 
     For ``"compiled"`` and ``"aot"`` this is almost all compiling (or, for
