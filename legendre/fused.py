@@ -261,7 +261,7 @@ def _aot_chunk(n: int, dtype: torch.dtype, device: torch.device, threads: int) -
     ``threads`` is a key, not an argument to use: the generated C++ fixes its
     number of OpenMP threads when it is compiled.
     """
-    like = {"dtype": dtype, "device": device}
+    like: _Like = {"dtype": dtype, "device": device}
     example = (
         torch.zeros(4, **like), torch.zeros(n, **like), torch.zeros(n, **like),
         torch.tensor(1.0, **like), torch.tensor(1, device=device),
