@@ -294,7 +294,7 @@ def aot_steps(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: float) 
     """Steps like :class:`FusedStep`'s, many per call, compiled ahead of time.
 
     The first call for a given size, dtype, device and thread count exports
-    the chunk with :func:`torch.export.export` and compiles it with
+    the chunk with ``torch.export.export`` and compiles it with
     AOTInductor (:func:`torch._inductor.aoti_compile_and_package`): a minute
     or more, and on the CPU it needs a C++ compiler. Later calls, in any fit
     with any step size, reuse it for the rest of the process. A call of the

@@ -95,7 +95,7 @@ assert add_one > 0.5, f"one addition took only {add_one:.2f} µs"
 # same formulas into one C++ loop over the data, but each call still goes
 # through Python, compile's checks of its inputs and the dispatcher: tens of
 # microseconds. ``method="aot"`` compiles twenty steps in a row, ahead of
-# time: :func:`torch.export.export` records the step twenty times into one
+# time: ``torch.export.export`` records the step twenty times into one
 # graph, AOTInductor (``torch._inductor.aoti_compile_and_package``) turns
 # that graph into one C++ function, and ``fit`` calls it once per twenty
 # steps. Each step's loss comes back in a vector, so ``fit`` still finds the
