@@ -247,8 +247,8 @@ def fit(
         step compiles for seconds; on the CPU it needs a C++ compiler).
         ``"aot"`` compiles that step ahead of time (AOTInductor), twenty
         steps in a row on small data, and runs them in one call, which leaves
-        Python and the dispatcher out of all but one step in twenty: close to
-        a C loop's speed, after a compile of a minute or more (once per
+        Python and the dispatcher out of all but one step in twenty: the
+        fastest method, after a compile of a minute or more (once per
         process, data size, dtype and device). All five follow the same
         trajectory, up to rounding, and report divergence at the same step.
         The last three apply only to the tutorial model with ``optimizer="sgd"``.

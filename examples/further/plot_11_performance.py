@@ -162,13 +162,14 @@ if floor is not None:
     assert fused_floor > 3, f"the fused step took only {fused_floor:.1f} times the floor"
 
 # %%
-# Compiling many steps into one call is the second: ``aot`` comes within a
-# few times the floor, where the tutorial's loop takes a hundred times
-# longer or more.
+# Compiling many steps into one call is the second: ``aot`` is faster than
+# the fused step, and the closest of the methods to the floor, where the
+# tutorial's loop takes a hundred times longer or more.
+aot_gain = ratio("fused", "aot")
+assert aot_gain > 1, f"aot took {1 / aot_gain:.2f} times the fused step"
 if floor is not None:
-    aot_floor = ratio("aot", "floor")
+    ratio("aot", "floor")
     loop_floor = ratio("original", "floor")
-    assert aot_floor < 5, f"aot took {aot_floor:.1f} times the floor"
     assert loop_floor > 100, f"the loop took only {loop_floor:.0f} times the floor"
 
 # %%
@@ -246,8 +247,8 @@ plt.show()
 #   dispatcher and autograd, a microsecond or so per tensor operation.
 # * Gradients written by hand remove autograd and most operations; a
 #   custom Function alone removes nothing.
-# * Compiling many steps into one call removes the rest and comes close to
-#   a C loop, after a compile that pays only for long or repeated runs.
+# * Compiling many steps into one call removes most of what is left, after
+#   a compile that pays only for long or repeated runs.
 # * Hand-derived gradients are a second implementation to keep correct:
 #   ``fit``'s tests check every method against autograd.
 #
