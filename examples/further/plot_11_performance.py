@@ -78,7 +78,7 @@ assert add_one > 0.5, f"one addition took only {add_one:.2f} µs"
 # **Fewer operations.** ``method="fused"`` writes the gradients out by hand.
 # For :math:`r = a + b P_3(z) - y` with :math:`z = c + dx` and
 # :math:`t = \tfrac52 z^2 - \tfrac32` (so that :math:`P_3(z) = zt` and
-# :math:`P_3'(z) = 3t + 3`), the loss :math:`L = \sum r^2` has
+# :math:`P_3'(z) = 3t + 3`), the gradients of the loss :math:`L = \sum r^2` are:
 #
 # .. math::
 #
@@ -180,9 +180,10 @@ if floor is not None:
 # number of steps printed below, far more than one fit of the tutorial's
 # 2000 steps. Compiling is worth it for code that runs that long, or that
 # the same process calls again with data of the same size.
-fused_step = by_method["fused"].seconds_per_step
+baseline = "fused"
+fused_step = by_method[baseline].seconds_per_step
 runs = compile_s["aot"] / fused_step
-print(f"compiling aot takes as long as {runs:,.0f} fused steps")
+print(f"compiling aot takes as long as {runs:,.0f} {baseline} steps")
 assert runs > 1e6, "compiling aot no longer costs millions of fused steps"
 for method, seconds in compile_s.items():
     steps = benchmark.break_even(seconds, fused_step, by_method[method].seconds_per_step)
