@@ -41,7 +41,7 @@ print(benchmark.machine(device))
 # Each tensor operation called from Python first passes through PyTorch's
 # *dispatcher*: the layer that looks at the operation's inputs (device,
 # dtype, whether autograd records them) and picks the kernel to run. With
-# the Python call around it, that costs a microsecond or so, however little
+# the Python call around it, that costs a microsecond or more, however little
 # the kernel does. Here is one addition on the tutorial's 2000 points, timed
 # in rounds against the floor's whole step:
 import math
@@ -245,7 +245,7 @@ plt.show()
 # What we learned
 # ---------------
 # * At the tutorial's size almost all of a step is overhead: Python, the
-#   dispatcher and autograd, a microsecond or so per tensor operation.
+#   dispatcher and autograd, a microsecond or more per tensor operation.
 # * Gradients written by hand remove autograd and most operations; a
 #   custom Function alone removes nothing.
 # * Compiling many steps into one call removes most of what is left, after
