@@ -259,7 +259,7 @@ def _aot_chunk(n: int, dtype: torch.dtype, device: torch.device, threads: int) -
     """Export :class:`_Chunk` for data of ``n`` points, compile it with AOTInductor, load it.
 
     ``threads`` is a key, not an argument to use: the generated C++ fixes its
-    number of OpenMP threads when it is compiled.
+    number of OpenMP threads when it is compiled (one, below ``2 * _ROW`` points).
     """
     like: _Like = {"dtype": dtype, "device": device}
     example = (
@@ -270,12 +270,17 @@ def _aot_chunk(n: int, dtype: torch.dtype, device: torch.device, threads: int) -
         # torch 2.13's export and AOTInductor check their own tree specs the way torch
         # has deprecated: a FutureWarning from inside torch, about nothing done here.
         warnings.filterwarnings("ignore", "`isinstance\\(treespec, LeafSpec\\)`", FutureWarning)
-        exported = torch.export.export(_Chunk(steps_per_call(n)), example)
+        per_call = steps_per_call(n)
+        exported = torch.export.export(_Chunk(per_call), example)
+        # See _compiled_analytic_step for realize_reads_threshold. Small data run on
+        # one thread: splitting a sum of a few thousand points between threads costs
+        # more in waiting for them than it saves (on a busy two-core machine, a step
+        # at 2000 points took more than ten times as long on two threads as on one).
+        configs: dict[str, object] = {"realize_reads_threshold": 64}
+        if per_call > 1:
+            configs["cpp.threads"] = 1
         package = torch._inductor.aoti_compile_and_package(
-            exported,
-            package_path=str(Path(folder, "chunk.pt2")),
-            # see _compiled_analytic_step: r is read by four sums
-            inductor_configs={"realize_reads_threshold": 64},
+            exported, package_path=str(Path(folder, "chunk.pt2")), inductor_configs=configs
         )
         # Loading unpacks the package into a folder of its own: this one can go.
         loaded = torch._inductor.aoti_load_package(package)
