@@ -17,7 +17,7 @@ import torch
 from ._checks import check_choice, check_data, check_init, check_int, check_lr
 from .device import resolve_device
 from .functions import LegendrePolynomial3, legendre_basis
-from .fused import FusedStep, compiled_step
+from .fused import FusedStep, Steps, aot_steps, compiled_step
 
 #: The tutorial's starting point for ``(a, b, c, d)``: close enough to the
 #: answer for plain gradient descent with a tiny step to converge.
@@ -113,6 +113,11 @@ def _to_window(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
 Step = Callable[[], torch.Tensor]
 
 
+def _one_at_a_time(step: Step) -> Steps:
+    """Steps from a step: ``count`` calls, their losses stacked."""
+    return lambda count: torch.stack([step() for _ in range(count)])
+
+
 @dataclass(frozen=True)
 class _Problem:
     """What a builder needs, every argument checked: the data, the model, the step size."""
@@ -131,22 +136,24 @@ class _Problem:
 class _Method:
     """One ``method=`` of :func:`fit`: how it builds the parameters and a ready step."""
 
-    build: Callable[[_Problem], tuple[list[torch.Tensor], Step]]
+    #: Returns the parameters and a function that runs a given number of steps
+    #: (see :data:`legendre.fused.Steps`).
+    build: Callable[[_Problem], tuple[list[torch.Tensor], Steps]]
     #: The tutorial model's gradients, written out by hand: no autograd (so the step
     #: runs under inference mode), and only plain gradient descent on that one model.
     hand_derived: bool
 
 
 def _hand_derived(
-    make_step: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], Step],
+    make_steps: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], Steps],
 ) -> _Method:
-    """A method that skips autograd: ``make_step(theta, x, y, lr)`` updates ``theta`` itself."""
+    """A method that skips autograd: ``make_steps(theta, x, y, lr)`` updates ``theta`` itself."""
 
-    def build(problem: _Problem) -> tuple[list[torch.Tensor], Step]:
+    def build(problem: _Problem) -> tuple[list[torch.Tensor], Steps]:
         # One (4,) tensor updated in place; the gradients are written out by hand.
         x, y = problem.x, problem.y
         theta = torch.tensor(problem.init, dtype=x.dtype, device=x.device)
-        return [theta], make_step(theta, x.reshape(-1), y.reshape(-1), problem.lr)
+        return [theta], make_steps(theta, x.reshape(-1), y.reshape(-1), problem.lr)
 
     return _Method(build, hand_derived=True)
 
@@ -154,14 +161,15 @@ def _hand_derived(
 def _autograd(p3: Callable[[torch.Tensor], torch.Tensor]) -> _Method:
     """A method whose gradients autograd computes (through ``p3`` for the tutorial model)."""
 
-    def build(problem: _Problem) -> tuple[list[torch.Tensor], Step]:
+    def build(problem: _Problem) -> tuple[list[torch.Tensor], Steps]:
         # inference tensors cannot be saved for the backward pass
         x, y = (t.clone() if t.is_inference() else t for t in (problem.x, problem.y))
         if problem.series is None:
             params, loss_fn = _tutorial_loss(x, y, problem.init, p3)
         else:
             params, loss_fn = _series_loss(x, y, problem.init, *problem.series)
-        return params, _optimizer_step(problem.optimizer, params, loss_fn, problem.lr)
+        step = _optimizer_step(problem.optimizer, params, loss_fn, problem.lr)
+        return params, _one_at_a_time(step)
 
     return _Method(build, hand_derived=False)
 
@@ -174,8 +182,9 @@ def _p3(z: torch.Tensor) -> torch.Tensor:
 _METHODS = {
     "function": _autograd(LegendrePolynomial3.apply),  # the tutorial's custom Function
     "autograd": _autograd(_p3),
-    "fused": _hand_derived(FusedStep),
-    "compiled": _hand_derived(compiled_step),
+    "fused": _hand_derived(lambda *problem: _one_at_a_time(FusedStep(*problem))),
+    "compiled": _hand_derived(lambda *problem: _one_at_a_time(compiled_step(*problem))),
+    "aot": _hand_derived(aot_steps),
 }
 METHODS = tuple(_METHODS)
 
@@ -227,7 +236,7 @@ def fit(
         ``"sgd"`` is the tutorial's hand-written update ``p -= lr * p.grad``;
         the others are :class:`torch.optim.Adam` and :class:`torch.optim.LBFGS`
         (with a strong-Wolfe line search).
-    method : {"function", "autograd", "fused", "compiled"}
+    method : {"function", "autograd", "fused", "compiled", "aot"}
         How a step of the tutorial model is computed. ``"function"`` calls
         the custom :class:`LegendrePolynomial3`; ``"autograd"`` writes
         :math:`P_3` with plain tensor operations that autograd differentiates
@@ -235,9 +244,14 @@ def fit(
         gradients into one preallocated ``(3, n)`` buffer and updates
         the parameters in place: roughly ten times faster at the tutorial's size.
         ``"compiled"`` hands that step to :func:`torch.compile` (the first
-        step compiles for seconds; on the CPU it needs a C++ compiler). All
-        four follow the same trajectory, up to rounding. The last two apply
-        only to the tutorial model with ``optimizer="sgd"``.
+        step compiles for seconds; on the CPU it needs a C++ compiler).
+        ``"aot"`` compiles that step ahead of time (AOTInductor), twenty
+        steps in a row on small data, and runs them in one call, which leaves
+        Python and the dispatcher out of all but one step in twenty: the
+        fastest method, after a compile of a minute or more (once per
+        process, data size, dtype and device). All five follow the same
+        trajectory, up to rounding, and report divergence at the same step.
+        The last three apply only to the tutorial model with ``optimizer="sgd"``.
 
     Returns
     -------
@@ -280,9 +294,9 @@ def fit(
     # torch.no_grad() or torch.inference_mode(); the hand-derived steps need neither,
     # and inference mode spares them the version counting autograd would still do.
     with torch.inference_mode(chosen.hand_derived):
-        params, step = chosen.build(_Problem(x, y, start, lr, optimizer, series))
+        params, run = chosen.build(_Problem(x, y, start, lr, optimizer, series))
         try:
-            history = _train(step, steps, log_every)
+            history = _train(run, steps, log_every)
         except _NotFinite as stop:
             raise DivergenceError(stop.step, stop.last_finite, lr) from None
     coefficients = tuple(v for p in params for v in p.detach().reshape(-1).tolist())
@@ -402,26 +416,28 @@ class _NotFinite(Exception):
         self.step, self.last_finite = step, last_finite
 
 
-def _train(step_fn: Step, steps: int, log_every: int | None) -> list[float]:
+def _train(run: Steps, steps: int, log_every: int | None) -> list[float]:
     """Run ``steps`` steps, print the logged losses, and stop at the first loss not finite.
 
-    Losses stay on the device and are checked in batches, so the loop syncs
-    with the host no more often than the tutorial's own ``loss.item()`` calls.
+    ``run(count)`` runs ``count`` steps and returns their losses. It is asked
+    for the steps up to the next check, so losses stay on the device in
+    between and the loop syncs with the host no more often than the
+    tutorial's own ``loss.item()`` calls. Every step's loss is checked, so a
+    divergence is reported at its exact step however many steps a call runs.
     """
     check_every = log_every or _CHECK_EVERY
     history: list[float] = []
-    pending: list[torch.Tensor] = []
-    for step in range(steps):
-        pending.append(step_fn())
-        if step % check_every == check_every - 1 or step == steps - 1:
-            values = torch.stack(pending)
-            finite = torch.isfinite(values)
-            if not bool(finite.all()):
-                first = int((~finite).nonzero()[0])
-                before = history + values[:first].tolist()
-                raise _NotFinite(step - len(pending) + 1 + first, before[-1] if before else None)
-            history.extend(values.tolist())
-            pending.clear()
-            if _logged(step, log_every):
-                print(step, history[step])
+    while len(history) < steps:
+        done = len(history)
+        count = min(check_every - done % check_every, steps - done)
+        values = run(count)
+        finite = torch.isfinite(values)
+        if not bool(finite.all()):
+            first = int((~finite).nonzero()[0])
+            before = history + values[:first].tolist()
+            raise _NotFinite(done + first, before[-1] if before else None)
+        history.extend(values.tolist())
+        last = done + count - 1
+        if _logged(last, log_every):
+            print(last, history[last])
     return history

@@ -6,8 +6,10 @@ from legendre import fit, trainer
 from legendre.benchmark import (
     METHODS,
     Row,
+    break_even,
     build_floor,
     format_table,
+    middle_half,
     original_loop,
     run,
     tutorial_data,
@@ -37,10 +39,24 @@ def test_table_states_ratios_to_the_original_loop_and_the_floor():
         Row("floor", 1000, 1e-6),
     ]
     table = {line.split()[1]: line.split() for line in format_table(rows).splitlines()[2:]}
-    assert table["fused"][:6] == ["1000", "fused", "20.00", "20.000", "0.1", "20"]
+    # no per-round samples: no middle half
+    assert table["fused"][:7] == ["1000", "fused", "20.00", "-", "20.000", "0.1", "20"]
     assert table["fused"][-1] == "3.00"  # arrays of n
-    assert table["original"][4:6] == ["1", "200"]
+    assert table["original"][5:7] == ["1", "200"]
     assert table["floor"][-2:] == ["-", "-"]  # the floor's memory is not measured
+
+
+def test_table_shows_the_middle_half_of_the_rounds():
+    rounds = (9e-6, 1e-6, 2e-6, 4e-6, 3e-6, 8e-6, 5e-6, 6e-6)  # quartiles: 3 and 6 µs
+    (line,) = format_table([Row("fused", 1000, 4.5e-6, samples=rounds)]).splitlines()[2:]
+    assert line.split()[2:4] == ["4.50", "3-6"]
+    assert middle_half(rounds) == (3e-6, 6e-6)
+
+
+def test_compiling_pays_for_itself_when_the_steps_it_saves_add_up_to_its_time():
+    # 60 s of compiling, 10 µs saved per step: six million steps
+    assert break_even(60.0, slower=12e-6, faster=2e-6) == pytest.approx(6e6)
+    assert break_even(60.0, slower=2e-6, faster=2e-6) == float("inf")
 
 
 def test_unknown_method_is_a_clear_error():
@@ -59,7 +75,7 @@ def test_command_line_lists_its_options():
     command = [sys.executable, "-m", "legendre.benchmark", "--help"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert out.startswith("usage: python -m legendre.benchmark")
-    assert "--methods {original,function,autograd,fused,compiled,floor}" in out
+    assert "--methods {original,function,autograd,fused,compiled,aot,floor}" in out
 
 
 def test_benchmark_module_stays_out_of_import_legendre():

@@ -10,7 +10,7 @@ import torch
 
 from legendre import DivergenceError, fit
 from legendre.benchmark import peak_memory
-from legendre.fused import FusedStep
+from legendre.fused import CHUNK, FusedStep, steps_per_call
 
 # inductor compiles C++ on the CPU; without a compiler "compiled" cannot run at all.
 needs_compiler = pytest.mark.skipif(
@@ -21,7 +21,12 @@ needs_compiler = pytest.mark.skipif(
 inductor_warns = pytest.mark.filterwarnings(
     "ignore:`torch.jit.script_method` is deprecated:DeprecationWarning"
 )
-METHODS = ["autograd", "fused", pytest.param("compiled", marks=[needs_compiler, inductor_warns])]
+METHODS = [
+    "autograd",
+    "fused",
+    pytest.param("compiled", marks=[needs_compiler, inductor_warns]),
+    pytest.param("aot", marks=[needs_compiler, inductor_warns]),
+]
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +97,37 @@ def test_compiled_step_sums_long_data_row_by_row_and_the_rest():
     np.testing.assert_allclose(compiled.coefficients, plain.coefficients, rtol=1e-5, atol=1e-7)
 
 
+@needs_compiler
+@inductor_warns
+@pytest.mark.parametrize(("steps", "log_every"), [(0, 100), (1, None), (47, 7), (130, None)])
+def test_aot_runs_any_number_of_steps_with_the_logged_losses(data, steps, log_every, capsys):
+    # Chunks of CHUNK steps: a count that is no multiple of it ends in a partial chunk,
+    # whose unused steps must leave the parameters alone.
+    fused = fit(*data, steps=steps, log_every=log_every, method="fused")
+    printed = capsys.readouterr().out
+    aot = fit(*data, steps=steps, log_every=log_every, method="aot")
+    assert len(aot.history) == steps
+    np.testing.assert_allclose(aot.history, fused.history, rtol=1e-5)
+    np.testing.assert_allclose(aot.coefficients, fused.coefficients, rtol=1e-5, atol=1e-7)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [line.split()[0] for line in printed.splitlines()]
+
+
+@needs_compiler
+@inductor_warns
+def test_aot_runs_long_data_one_step_per_call():
+    # From 2 * 4096 points each call runs one step, whose sums go row by row.
+    n = 2 * 4096 + 5
+    assert steps_per_call(n) == 1
+    assert steps_per_call(2000) == CHUNK
+    x = torch.linspace(-math.pi, math.pi, n)
+    lr = 5e-6 * 2000 / n
+    aot = fit(x, torch.sin(x), steps=5, lr=lr, log_every=None, method="aot")
+    plain = fit(x, torch.sin(x), steps=5, lr=lr, log_every=None, method="autograd")
+    np.testing.assert_allclose(aot.history, plain.history, rtol=1e-5)
+    np.testing.assert_allclose(aot.coefficients, plain.coefficients, rtol=1e-5, atol=1e-7)
+
+
 def test_fused_accepts_data_of_any_shape(data):
     x, y = data
     flat = fit(x, y, steps=50, log_every=None, method="fused")
@@ -127,7 +163,7 @@ def test_fused_needs_at_most_three_arrays_beyond_the_data():
     assert peak_memory("autograd", n) / (4 * n) > 4
 
 
-@pytest.mark.parametrize("method", ["fused", "compiled"])
+@pytest.mark.parametrize("method", ["fused", "compiled", "aot"])
 @pytest.mark.parametrize(
     ("option", "value"), [("degree", 3), ("optimizer", "adam"), ("optimizer", "lbfgs")]
 )
@@ -140,5 +176,7 @@ def test_hand_derived_methods_reject_other_models_and_optimizers(method, option,
 @pytest.mark.parametrize("method", ["Fused", "jit", None, ""])
 def test_unknown_method_is_a_clear_error(method):
     x = torch.linspace(-1, 1, 10)
-    with pytest.raises(ValueError, match=r"method must be one of 'function', .*'compiled'; got"):
+    with pytest.raises(
+        ValueError, match=r"method must be one of 'function', .*'compiled', 'aot'; got"
+    ):
         fit(x, x, steps=1, method=method)

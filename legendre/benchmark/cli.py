@@ -13,7 +13,7 @@ import torch
 
 from .memory import MEMORY_MIN_N, keep_freed_memory
 from .table import Row, format_table
-from .timing import REPEATS, compile_seconds, machine, run
+from .timing import COMPILED, REPEATS, break_even, compile_seconds, machine, run
 from .workloads import LARGE_N, METHODS, TUTORIAL_N
 
 #: The first line of ``--help``.
@@ -40,10 +40,16 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         os.environ["OMP_NUM_THREADS"] = str(options.threads)  # the floor and child processes
     device = torch.device(options.device)
     kept = keep_freed_memory()
-    print(f"{machine(device)}; float32 data, median of {options.repeats} runs per method")
-    if "compiled" in options.methods:
-        for n in options.sizes:
-            print(f"compiling for n={n}: {compile_seconds(n, device):.1f} s (first call)")
+    print(f"{machine(device)}; float32 data, {options.repeats} rounds: median and middle half")
+    # Compiling is timed first and apart: the rounds below time the steps alone.
+    compiling = {
+        (method, n): compile_seconds(n, device, method)
+        for method in COMPILED
+        if method in options.methods
+        for n in options.sizes
+    }
+    for (method, n), seconds in compiling.items():
+        print(f"{method}: compiling for n={n} took {seconds:.1f} s (first call)")
     rows = run(
         options.sizes,
         options.methods,
@@ -52,6 +58,14 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         memory=options.memory,
     )
     print(format_table(rows))
+    per_step = {(row.method, row.n): row.seconds_per_step for row in rows}
+    for (method, n), seconds in compiling.items():
+        if ("fused", n) in per_step:
+            steps = break_even(seconds, per_step["fused", n], per_step[method, n])
+            print(
+                f"{method} at n={n}: compiling pays for itself against fused "
+                f"after {steps:,.0f} steps"
+            )
     print(
         "floor: the same step as one single-pass C loop (cc -O3 -march=native -ffast-math, "
         "OpenMP above 1e5 points), called through ctypes.\n"

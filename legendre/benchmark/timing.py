@@ -62,12 +62,31 @@ def time_rounds(
     return samples
 
 
-def compile_seconds(n: int, device: str | torch.device = "cpu") -> float:
-    """Wall time of the first ``fit(method="compiled")`` call at size ``n`` in this process."""
+#: The methods that compile before their first step, and so are timed compiling.
+COMPILED = ("compiled", "aot")
+
+
+def compile_seconds(n: int, device: str | torch.device = "cpu", method: str = "compiled") -> float:
+    """Wall time of the first one-step ``fit(method=method)`` at size ``n`` in this process.
+
+    For ``"compiled"`` and ``"aot"`` this is almost all compiling (or, for
+    ``"compiled"``, loading code that an earlier process left in torch's
+    cache); later fits of the same size reuse the compiled code.
+    """
     x, y = tutorial_data(n, device)
     start = time.perf_counter()
-    fit(x, y, steps=1, lr=step_size(n), log_every=None, method="compiled")
+    fit(x, y, steps=1, lr=step_size(n), log_every=None, method=method)
     return time.perf_counter() - start
+
+
+def break_even(compile_s: float, slower: float, faster: float) -> float:
+    """Steps after which compiling for ``compile_s`` seconds has paid for itself.
+
+    ``slower`` and ``faster`` are seconds per step without and with the
+    compiled code; ``inf`` when the compiled code is not faster.
+    """
+    saved = slower - faster
+    return compile_s / saved if saved > 0 else float("inf")
 
 
 def run(
@@ -88,7 +107,9 @@ def run(
         rounds = time_rounds(methods, n, repeats=repeats, device=device)
         for method in methods:
             peak = None
-            if memory and method != "floor" and n >= MEMORY_MIN_N:
+            # aot's memory would be measured in a fresh process, which compiles it
+            # again for minutes, so the table leaves it out.
+            if memory and method not in ("floor", "aot") and n >= MEMORY_MIN_N:
                 peak = peak_memory(method, n, device=device)
             times = rounds[method]
             rows.append(Row(method, n, statistics.median(times), peak, tuple(times)))
