@@ -289,9 +289,9 @@ def test_the_note_says_what_was_checked_and_goes_before_the_running_time(recorde
     text = references.note(gpu, recorded.pages[TUTORIAL])
     assert "within 100 times their tolerance" in text
     assert "- fitted b: relative tolerance 0.001" in text  # the tolerance that applied
-    degrees = recorded.pages["further/plot_08_any_degree"]
+    degrees = recorded.pages["further/plot_09_any_degree"]
     outcome = references.Outcome(
-        "further/plot_08_any_degree", "checked", "cpu/float64", "cpu/float64"
+        "further/plot_09_any_degree", "checked", "cpu/float64", "cpu/float64"
     )
     assert r"- rate at which the error for \|x\| falls:" in references.note(outcome, degrees)
 
@@ -413,8 +413,8 @@ def test_a_changed_reference_fails_on_the_built_gallery(site, recorded, tmp_path
     errors = []
     monkeypatch.setattr(references, "logger", SimpleNamespace(error=errors.append))
     changed = copy.deepcopy(recorded)
-    changed.pages["further/plot_09_optimizers"].figures[0].values["cpu/float32"] += 1e-4
+    changed.pages["further/plot_10_optimizers"].figures[0].values["cpu/float32"] += 1e-4
     (tmp_path / "references.toml").write_text(references.dump(changed), encoding="utf-8")
     references.check_examples(app)
     assert app.statuscode == 1
-    assert re.search(r"further/plot_09_optimizers +least-squares optimum +8\.817165 ", errors[0])
+    assert re.search(r"further/plot_10_optimizers +least-squares optimum +8\.817165 ", errors[0])

@@ -36,9 +36,9 @@ def other_build_can_take(lock: Path, kind: str) -> bool:
 
 
 def test_a_timing_example_keeps_the_other_build_from_running_any(timing):
-    timing.hold_the_cpu(GALLERY, "plot_11_performance.py", "before")
+    timing.hold_the_cpu(GALLERY, "plot_12_performance.py", "before")
     assert not other_build_can_take(timing.LOCK, "LOCK_SH")
-    timing.hold_the_cpu(GALLERY, "plot_11_performance.py", "after")
+    timing.hold_the_cpu(GALLERY, "plot_12_performance.py", "after")
     assert other_build_can_take(timing.LOCK, "LOCK_EX")
 
 
@@ -56,7 +56,7 @@ def test_entering_a_folder_takes_no_lock(timing):
 def test_examples_that_print_timings_are_the_ones_tagged_performance(timing):
     examples = sorted((ROOT / "examples").rglob("plot_*.py"))
     timing_ones = [path.name for path in examples if timing.times_code(path)]
-    assert timing_ones == ["plot_07_compiling.py", "plot_11_performance.py"]
+    assert timing_ones == ["plot_07_compiling.py", "plot_12_performance.py"]
 
 
 def test_a_new_example_tagged_performance_runs_alone(timing, tmp_path):
@@ -71,8 +71,8 @@ def test_a_new_example_tagged_performance_runs_alone(timing, tmp_path):
 
 def test_a_korean_copy_is_timed_as_its_english_example_says():
     """The Korean copies translate their tags ("performance" reads "성능" there)."""
-    copy = timing_examples.KOREAN / "examples" / "further" / "plot_11_performance.py"
+    copy = timing_examples.KOREAN / "examples" / "further" / "plot_12_performance.py"
     english = timing_examples.english(copy)
-    assert english == ROOT / "examples" / "further" / "plot_11_performance.py"
+    assert english == ROOT / "examples" / "further" / "plot_12_performance.py"
     assert timing_examples.times_code(english)
     assert timing_examples.english(english) == english

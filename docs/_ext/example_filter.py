@@ -1,6 +1,6 @@
 """Which examples a build runs: all of them, or the few named in ``LEGENDRE_EXAMPLES``.
 
-``LEGENDRE_EXAMPLES="03 plot_09_optimizers" nox -R -s docs`` runs only those two
+``LEGENDRE_EXAMPLES="03 plot_10_optimizers" nox -R -s docs`` runs only those two
 (a number, a file's stem or its name all work, in any folder of ``examples/``); the
 others keep the output of their last run when their file has not changed, and none
 when it has.

@@ -109,7 +109,7 @@ assert torch.allclose(function_gradient, p3_derivative(x))
 # Writing one node instead of five is no promise of speed either: the
 # Function still records a node, and autograd still calls its backward. For
 # a few elementwise operations the two cost about the same;
-# :doc:`../further/plot_11_performance` times them, on one thread. What the
+# :doc:`../further/plot_12_performance` times them, on one thread. What the
 # Function costs you is certain: a derivative to write, to check and to keep
 # right when the forward pass changes. For :math:`P_3`, plain tensor code is
 # the better choice.
@@ -161,7 +161,7 @@ assert missing == ["c", "d"]
 # series is another Legendre series, whose coefficients ``legder`` computes.
 # So ``backward`` calls the Function itself with those coefficients. That
 # keeps the backward pass visible to autograd too: second derivatives come out
-# right, unlike those of the NumPy backward in :doc:`plot_05_common_mistakes`.
+# right, unlike those of the NumPy backward in :doc:`plot_03_common_mistakes`.
 #
 # The coefficients are a tuple of Python floats, not a tensor: ``forward``
 # keeps what ``backward`` needs from them as an attribute of ``ctx``, and
@@ -238,7 +238,7 @@ assert second
 # -------------------------
 # Two tools that work with plain tensor code need more from this Function.
 # The :mod:`torch.func` transforms, such as ``vmap``, ask for another style
-# (:doc:`plot_03_modern_style`) and a rule for batches
+# (:doc:`plot_05_modern_style`) and a rule for batches
 # (:doc:`plot_06_function_transforms`). :func:`torch.compile` cannot look
 # inside NumPy's Legendre module; a custom operator wraps the same NumPy call
 # for it (:doc:`plot_07_compiling`).
@@ -250,7 +250,7 @@ assert second
 #   Function, as on this page;
 # * it must also work under ``vmap`` and the other :mod:`torch.func`
 #   transforms: a Function with ``setup_context`` and a ``vmap`` rule
-#   (:doc:`plot_03_modern_style`);
+#   (:doc:`plot_05_modern_style`);
 # * it must also compile into one graph: :func:`torch.library.custom_op`.
 #
 # What we learned

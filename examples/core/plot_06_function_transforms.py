@@ -16,7 +16,7 @@ derivative at every point of a grid in one call.
 
 A custom :class:`torch.autograd.Function` takes part if its ``forward`` has
 no ``ctx`` and a ``setup_context`` saves what ``backward`` needs
-(:doc:`plot_03_modern_style`), and if it says how to handle a batch. Every result below is
+(:doc:`plot_05_modern_style`), and if it says how to handle a batch. Every result below is
 checked against NumPy's Legendre module, which differentiates a series
 exactly with ``legder``.
 """

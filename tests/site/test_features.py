@@ -113,7 +113,7 @@ REPOSITORY = "https://github.com/example/legendre"
         ("auto_examples/index", "examples/GALLERY_HEADER.rst"),
         ("auto_examples/core/index", "examples/core/GALLERY_HEADER.rst"),
         ("auto_examples/core/plot_01_custom_function", "examples/core/plot_01_custom_function.py"),
-        ("auto_examples/further/plot_08_any_degree", "examples/further/plot_08_any_degree.py"),
+        ("auto_examples/further/plot_09_any_degree", "examples/further/plot_09_any_degree.py"),
         ("genindex", None),
         ("search", None),
         ("404", None),

@@ -220,7 +220,7 @@ def test_a_figure_is_as_dark_as_the_page_around_it(browser, base_url, scheme):
     assert mean < 80 if scheme == "dark" else mean > 200, (scheme, mean)
 
 
-ANIMATION = "auto_examples/further/plot_10_animation.html"
+ANIMATION = "auto_examples/further/plot_11_animation.html"
 
 
 def test_animation_player_fits_with_one_row_of_large_icon_buttons(browser, base_url, look):

@@ -129,7 +129,7 @@ assert model.reach < 1  # the fit used P3 only inside [-1, 1]
 # told; ``backward`` still receives a slot for it, filled with zeros. A
 # floating-point output without a derivative is different: autograd would
 # treat it as differentiable, so ``ctx.mark_non_differentiable`` must say
-# otherwise, as :doc:`plot_05_common_mistakes` showed.
+# otherwise, as :doc:`plot_03_common_mistakes` showed.
 
 
 class CubicWithPeak(torch.autograd.Function):

@@ -246,7 +246,7 @@ else:
 # .. seealso::
 #
 #    :doc:`../core/plot_01_custom_function` writes the gradient-descent loop by hand;
-#    :doc:`plot_08_any_degree` fits longer Legendre series with LBFGS.
+#    :doc:`plot_09_any_degree` fits longer Legendre series with LBFGS.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["optimizers", "training"]

@@ -121,7 +121,7 @@ plt.show()
 
 # %%
 # The tiny fixed step makes the amplitude grow slowly: after 2000 steps the
-# loss is still falling (:doc:`plot_09_optimizers` shows how far it has to go).
+# loss is still falling (:doc:`plot_10_optimizers` shows how far it has to go).
 #
 # What we learned
 # ---------------
@@ -133,7 +133,7 @@ plt.show()
 # .. seealso::
 #
 #    :doc:`../core/plot_01_custom_function` runs this training loop by hand;
-#    :doc:`plot_09_optimizers` reaches the same fit far faster.
+#    :doc:`plot_10_optimizers` reaches the same fit far faster.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["animation", "training"]

@@ -4,7 +4,7 @@ Saving or computing again: the memory a backward pass keeps
 
 This page measures what a Function keeps alive between its forward and
 backward passes, when it saves intermediate results and when it computes them
-again. It builds on :doc:`../core/plot_03_modern_style`, which writes the two
+again. It builds on :doc:`../core/plot_05_modern_style`, which writes the two
 Functions compared here.
 
 **You will learn** to see every tensor a Function saves with
@@ -150,7 +150,7 @@ plt.show()
 # -------------------------
 # The hooks see only what goes through ``save_for_backward``. A Function
 # that keeps its input as an attribute of ``ctx`` instead, a mistake
-# :doc:`../core/plot_05_common_mistakes` warns about, keeps the same memory, but
+# :doc:`../core/plot_03_common_mistakes` warns about, keeps the same memory, but
 # no hook sees it, so no tool built on them (offloading saved tensors to the
 # CPU, compressing them) can act on it:
 

@@ -10,7 +10,7 @@ against least squares.
 
 The tutorial uses one polynomial, :math:`P_3`. Here we use them all: the
 Function :class:`legendre.LegendrePolynomial` (its code is on
-:doc:`../core/plot_03_modern_style`) evaluates :math:`P_n` for any degree
+:doc:`../core/plot_05_modern_style`) evaluates :math:`P_n` for any degree
 :math:`n`, and :func:`legendre.fit` with ``degree=n`` fits a whole
 series:
 
@@ -172,7 +172,7 @@ plt.show()
 #
 #    :doc:`../core/plot_01_custom_function` writes a Function for :math:`P_3` by
 #    hand; :doc:`../core/plot_02_checking_backward` checks the backward pass of
-#    :class:`legendre.LegendrePolynomial`; :doc:`plot_09_optimizers` compares
+#    :class:`legendre.LegendrePolynomial`; :doc:`plot_10_optimizers` compares
 #    LBFGS with Adam and gradient descent.
 
 # sphinx_gallery_thumbnail_number = 1

@@ -127,7 +127,7 @@ attempt(change_saved_input)
 # not. It checks the count of in-place changes (mistake 3), so a change is an
 # error, not a wrong gradient. It keeps an output without a reference cycle.
 # And it shows the tensor to saved-tensor hooks, functions that autograd
-# calls on every saved tensor (:doc:`../further/plot_12_saving_memory` uses
+# calls on every saved tensor (:doc:`../further/plot_13_saving_memory` uses
 # them). Storing the input as ``ctx.t = t`` runs, but the same in-place
 # change now gives a wrong gradient, silently.
 
@@ -376,7 +376,7 @@ assert not torch.allclose(found, exact)
 # The honest fix, when a backward cannot be differentiated, is to say so with
 # ``@once_differentiable``: a second derivative that reaches the backward
 # through its incoming gradient, as here, then stops with an error.
-# (:doc:`plot_03_modern_style` shows a case it misses, which
+# (:doc:`plot_05_modern_style` shows a case it misses, which
 # ``gradgradcheck`` catches.)
 from torch.autograd.function import once_differentiable
 

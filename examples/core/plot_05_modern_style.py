@@ -190,7 +190,7 @@ class KeptLegendre(torch.autograd.Function):
 # ``backward`` still receives ``grad_lower``: a tensor of zeros, since a
 # non-differentiable output never carries a gradient. But the second
 # derivative now misses how the table moves with :math:`t`. Adding
-# ``@once_differentiable`` (see :doc:`plot_05_common_mistakes`) declares the
+# ``@once_differentiable`` (see :doc:`plot_03_common_mistakes`) declares the
 # Function first-order only.
 from torch.autograd.function import once_differentiable
 
@@ -270,7 +270,7 @@ print(f"largest gradient difference: {(t.grad - recomputed).abs().max().item():.
 assert torch.allclose(t.grad, recomputed)
 
 # %%
-# Keeping costs memory: :doc:`../further/plot_12_saving_memory` measures
+# Keeping costs memory: :doc:`../further/plot_13_saving_memory` measures
 # how much.
 #
 # A second tensor input, and ``needs_input_grad``
