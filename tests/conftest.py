@@ -6,6 +6,7 @@ import math
 import re
 from pathlib import Path
 
+import legendre_references
 import pytest
 import torch
 
@@ -57,18 +58,9 @@ def original_run() -> tuple[list[str], list[float]]:
 
 
 def partial_build(html: Path) -> list[str]:
-    """What a quick build (LEGENDRE_EXAMPLES, LEGENDRE_LANGUAGES) left out of the site at ``html``.
-
-    An example that did not run carries the references note "legendre-not-run"
-    (docs/_ext/legendre_references.py); a one-language build has no ``ko/`` folder.
-    """
+    """What a quick build (LEGENDRE_EXAMPLES, LEGENDRE_LANGUAGES) left out of the site at ``html``."""
     missing = [] if (html / "ko" / "index.html").is_file() else ["the Korean edition (ko/)"]
-    missing += sorted(
-        page.relative_to(html).as_posix()
-        for page in html.glob("**/auto_examples/*/plot_*.html")
-        if "legendre-not-run" in page.read_text(encoding="utf-8")
-    )
-    return missing
+    return missing + legendre_references.pages_not_run(html)
 
 
 @pytest.fixture(scope="session")

@@ -195,8 +195,17 @@ def test_a_dtype_without_references_is_said_and_not_checked(recorded, tutorial_o
     assert (outcome.status, outcome.ran, outcome.checks) == ("no reference", "mps/float16", [])
 
 
-def test_a_page_that_did_not_run_is_not_checked(recorded):
-    assert check_tutorial(recorded, None).status == "not run"
+def test_a_page_that_did_not_run_is_not_checked_and_marked_for_the_partial_build_check(
+    recorded, tmp_path
+):
+    outcome = check_tutorial(recorded, None)
+    assert outcome.status == "not run"
+    note = references.note(outcome, recorded.pages[TUTORIAL])
+    assert "legendre-not-run" in note  # what tests/conftest.py looks for in a built page
+    page = tmp_path / "auto_examples" / f"{TUTORIAL}.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(f"<div class='legendre-references legendre-not-run'>{note}</div>")
+    assert references.pages_not_run(tmp_path) == [f"auto_examples/{TUTORIAL}.html"]
 
 
 def test_the_file_and_the_examples_must_name_the_same_pages(recorded, tutorial_output):

@@ -527,6 +527,15 @@ def check_examples(app) -> None:
     }
 
 
+def pages_not_run(html: Path) -> list[str]:
+    """The example pages of a built site (either language) whose example did not run in it."""
+    return sorted(
+        page.relative_to(html).as_posix()
+        for page in html.glob("**/auto_examples/*/plot_*.html")
+        if "legendre-not-run" in page.read_text(encoding="utf-8")  # the class of NOT_RUN's note
+    )
+
+
 def add_note(app, docname: str, source: list[str]) -> None:
     notes = getattr(app.env, "legendre_reference_notes", {})
     if docname in notes:
