@@ -399,7 +399,7 @@ def setup(app):
 
     app.add_config_value("site_description", "", "html", types=frozenset({str}))
     app.add_config_value(
-        "legendre_repository_url", None, "html", types=frozenset({str, type(None)})
+        "legendre_repository_url", None, "env", types=frozenset({str, type(None)})
     )
     app.add_config_value("legendre_repository_branch", "main", "html", types=frozenset({str}))
     # look MathJax up before the examples run, not after
