@@ -398,9 +398,7 @@ def setup(app):
     from sphinx.ext.mathjax import html_visit_displaymath, html_visit_math
 
     app.add_config_value("site_description", "", "html", types=frozenset({str}))
-    app.add_config_value(
-        "legendre_repository_url", None, "env", types=frozenset({str, type(None)})
-    )
+    app.add_config_value("legendre_repository_url", None, "env", types=frozenset({str, type(None)}))
     app.add_config_value("legendre_repository_branch", "main", "html", types=frozenset({str}))
     # look MathJax up before the examples run, not after
     app.connect("builder-inited", lambda app: setattr(app, "legendre_mathjax", mathjax_source()))
