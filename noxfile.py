@@ -26,6 +26,10 @@ DOCS = ROOT / "docs"
 HTML = DOCS / "_build" / "html"
 # Doctrees hold absolute machine paths: keep them out of the published folder.
 DOCTREES = DOCS / "_build" / "doctrees"
+# The public address of a build that is given none: where tests/test_reader.py serves it.
+LOCAL_ADDRESS = "http://127.0.0.1:8765/"
+# The example `nox -s site` runs again to see that a run repeats its output (quick, with a figure)
+RERUN = "plot_01_custom_function"
 # The Korean site builds from a generated copy of the sources (see tools/translate.py).
 KOREAN = DOCS / "_build" / "ko"
 # The package's sdist and wheel, built for each site and published inside it.
@@ -72,27 +76,34 @@ def chosen_languages(session: nox.Session) -> set[str]:
 
 
 def build_site(
-    session: nox.Session, out: Path, *options: str, languages: frozenset = frozenset({"en", "ko"})
+    session: nox.Session,
+    out: Path,
+    *options: str,
+    languages: frozenset = frozenset({"en", "ko"}),
+    doctrees: tuple[Path, Path] = (DOCTREES, KOREAN / "doctrees"),
 ) -> None:
     """Build the English site into ``out`` and the Korean one into ``out/ko``."""
     build = [str(Path(session.bin) / "sphinx-build"), "-W", "--keep-going", "-b", "html"]
     build += ["-c", str(DOCS), *options]
-    english = [*build, "-d", str(DOCTREES), str(DOCS), str(out)]
+    english = [*build, "-d", str(doctrees[0]), str(DOCS), str(out)]
+    # Every build has a public address; without one of yours, this machine's loopback, where
+    # tests/test_reader.py serves the site to a reader (your address: LEGENDRE_SITE_URL)
+    env = {"LEGENDRE_SITE_URL": os.environ.get("LEGENDRE_SITE_URL", LOCAL_ADDRESS)}
     if "ko" not in languages:
-        session.run(*english, external=True)
+        session.run(*english, env=env, external=True)
         return
     session.run("python", str(ROOT / "tools" / "translate.py"), "prepare")  # the Korean sources
     korean = [*build, "-D", "language=ko"]  # served at ko/ (see language_twins in conf.py)
-    korean += ["-d", str(KOREAN / "doctrees"), str(KOREAN / "docs")]
+    korean += ["-d", str(doctrees[1]), str(KOREAN / "docs"), str(out / "ko")]
     # Each language executes the examples: build both at once, then show the Korean log.
     # (Examples that print timings take turns: see docs/_ext/timing_examples.py.)
     if "en" not in languages:
-        session.run(*korean, str(out / "ko"), external=True)
+        session.run(*korean, env=env, external=True)
         return
     with tempfile.TemporaryFile() as log:
-        background = subprocess.Popen([*korean, str(out / "ko")], stdout=log, stderr=log)
+        background = subprocess.Popen(korean, stdout=log, stderr=log, env={**os.environ, **env})
         try:
-            session.run(*english, external=True)
+            session.run(*english, env=env, external=True)
         finally:
             failed = background.wait()
             log.seek(0)
@@ -144,18 +155,32 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True, default=False)
 def site(session: nox.Session) -> None:
-    """Build the site twice from scratch, then check every page in Chromium, vnu, axe and Lighthouse."""
+    """Check the site `nox -s docs` built in Chromium, vnu, axe and Lighthouse, and rebuild it."""
     install(session, "docs", "site", package=False)
-    build_package(session)  # once: both builds publish the same wheel
     # --ignore-scripts: vnu-jar's install script downloads a Java runtime; the system's is used
     session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund",
                 "--prefix", str(ROOT / "tests" / "site"), external=True)  # fmt: skip
-    again = Path(session.create_tmp()) / "html"
-    for out in (again, HTML):  # clean builds of both languages: nothing is reused
-        for stale in (DOCTREES, DOCS / "auto_examples", KOREAN, out):
-            shutil.rmtree(stale, ignore_errors=True)
-        build_site(session, out, "-q")
-    session.run("pytest", "tests/site", *session.posargs, env={"SITE_REBUILD": str(again)})
+    build_package(session)
+    # The docs build, brought up to date (nothing runs when it is). Then a second build of
+    # every page, from scratch but for the examples' outputs, which sphinx-gallery keeps:
+    # one example runs again. tests/site/test_files.py compares the two builds.
+    build_site(session, HTML, "-q")
+    records = [*DOCS.glob(f"auto_examples/*/{RERUN}.py.md5"),
+               *KOREAN.glob(f"docs/auto_examples/*/{RERUN}.py.md5")]  # fmt: skip
+    if len(records) != 2:
+        session.error(f"no record of {RERUN}'s run in both languages: {records}")
+    for record in records:
+        record.unlink()
+    # Chromium's singleton socket lives in TMPDIR, whose path may hold 107 characters at
+    # most: a short folder of the system's, not one under .nox/ (session.create_tmp)
+    scratch = Path(tempfile.mkdtemp(prefix="legendre-site-"))
+    try:
+        again = scratch / "html"
+        build_site(session, again, "-q", doctrees=(scratch / "en", scratch / "ko"))
+        env = {"SITE_REBUILD": str(again), "TMPDIR": str(scratch)}
+        session.run("pytest", "tests/site", *session.posargs, env=env)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @nox.session(reuse_venv=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 from pathlib import Path
 
+import legendre_references
 import pytest
 import torch
 
@@ -60,14 +60,24 @@ def original_run() -> tuple[list[str], list[float]]:
     return original_tutorial_run()
 
 
+def partial_build(html: Path) -> list[str]:
+    """What a quick build (LEGENDRE_EXAMPLES, LEGENDRE_LANGUAGES) left out of the site at ``html``."""
+    missing = [] if (html / "ko" / "index.html").is_file() else ["the Korean edition (ko/)"]
+    return missing + legendre_references.pages_not_run(html)
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
-    """The HTML built by ``nox -s docs``: skipped when absent, but a failure under CI."""
+    """The whole HTML site built by ``nox -s docs``; a test that needs it fails without it."""
     if not (HTML / "index.html").is_file():
-        message = f"no built site at {HTML}: run `nox -s docs` first"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(f"no built site at {HTML}: run `nox -s docs` first")
+    if missing := partial_build(HTML):
+        more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+        shown = ", ".join(missing[:4]) + more
+        pytest.fail(
+            f"{HTML} is a partial build (LEGENDRE_EXAMPLES or LEGENDRE_LANGUAGES): {shown} "
+            "did not run in it. Build the whole site first: `nox -R -s docs`, with neither set."
+        )
     return HTML
 
 

@@ -1,7 +1,8 @@
 """A reader who has only the site: every download runs in a fresh environment.
 
-The site must have been built with ``LEGENDRE_SITE_URL`` on this machine's loopback
-(``.ci/run`` builds it with ``http://127.0.0.1:8765/``). These tests serve that very
+The site must have been built with its public address on this machine's loopback:
+``nox -s docs`` gives it ``http://127.0.0.1:8765/`` unless ``LEGENDRE_SITE_URL`` names
+another. These tests serve that very
 build at that address, make a virtual environment with only torch (pinned by
 constraints.txt), matplotlib and a Jupyter kernel, and run what they fetch over HTTP
 from an empty folder, as a reader would: the package comes from the site's wheel.
@@ -34,12 +35,6 @@ TUTORIAL = "core/plot_01_custom_function"
 KERNEL = "legendre-reader"
 
 
-def _skip_or_fail(message: str):
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 # -- The site, served where it says it lives -------------------------------------------
 class _Handler(SimpleHTTPRequestHandler):
     """Serves the site under the path of its public address, and notes every request."""
@@ -62,13 +57,13 @@ class _Handler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site_url(site_address: str | None) -> str:
     """The public address the site was built with, when it is this machine's loopback."""
-    hint = "build it with LEGENDRE_SITE_URL=http://127.0.0.1:8765/ nox -s docs"
+    hint = "build it again with `nox -R -s docs`, LEGENDRE_SITE_URL unset"
     if site_address is None:
-        _skip_or_fail(f"the site was built without LEGENDRE_SITE_URL: {hint}")
+        pytest.fail(f"the site was built without a public address: {hint}")
     url = site_address
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in {"127.0.0.1", "localhost"}:
-        _skip_or_fail(f"the site's address {url} is not on this machine: {hint}")
+        pytest.fail(f"the site's address {url} is not on this machine: {hint}")
     return url
 
 

@@ -163,8 +163,8 @@ def test_a_series_printed_a_different_number_of_times_fails(recorded, tutorial_o
         check_tutorial(recorded, shorter)
 
 
-def test_an_output_without_its_device_fails(recorded, tutorial_output):
-    with pytest.raises(references.ReferenceDrift, match="Running on: <device>"):
+def test_an_output_without_its_device_fails_and_says_what_to_print(recorded, tutorial_output):
+    with pytest.raises(references.ReferenceDrift, match=r"print\(f'Running on: \{device\}"):
         check_tutorial(recorded, tutorial_output.replace("Running on: cpu", "Running:"))
 
 
@@ -194,8 +194,17 @@ def test_a_dtype_without_references_is_said_and_not_checked(recorded, tutorial_o
     assert (outcome.status, outcome.ran, outcome.checks) == ("no reference", "mps/float16", [])
 
 
-def test_a_page_that_did_not_run_is_not_checked(recorded):
-    assert check_tutorial(recorded, None).status == "not run"
+def test_a_page_that_did_not_run_is_not_checked_and_marked_for_the_partial_build_check(
+    recorded, tmp_path
+):
+    outcome = check_tutorial(recorded, None)
+    assert outcome.status == "not run"
+    note = references.note(outcome, recorded.pages[TUTORIAL])
+    assert "legendre-not-run" in note  # what tests/conftest.py looks for in a built page
+    page = tmp_path / "auto_examples" / f"{TUTORIAL}.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(f"<div class='legendre-references legendre-not-run'>{note}</div>")
+    assert references.pages_not_run(tmp_path) == [f"auto_examples/{TUTORIAL}.html"]
 
 
 def test_the_file_and_the_examples_must_name_the_same_pages(recorded, tutorial_output):
@@ -234,6 +243,37 @@ def test_recording_refuses_a_figure_that_is_not_printed(recorded, tutorial_outpu
     without = tutorial_output.replace("Result:", "Fitted:")
     with pytest.raises(references.ReferenceDrift, match="cannot record 'fitted a'"):
         references.check(only_tutorial(recorded), {TUTORIAL: without}, recording=True)
+
+
+def test_recording_drafts_the_entry_of_a_new_page_from_its_labelled_numbers(recorded):
+    """A new page's "<label>: <number>" lines become figures, each within its printed digits."""
+    printed = "Running on: cpu (torch.float64)\nP4 at 0.5: -0.29\nmax error: 1.2345678e-07\nok"
+    refs = only_tutorial(copy.deepcopy(recorded))
+    new = "further/plot_12_p4"
+    with pytest.raises(references.ReferenceDrift, match="LEGENDRE_RECORD_REFERENCES=1 nox"):
+        references.check(copy.deepcopy(refs), {TUTORIAL: None, new: printed})
+    references.check(refs, {TUTORIAL: None, new: printed}, recording=True)
+    again = references.load(references.dump(refs))
+    assert list(again.pages) == [TUTORIAL, new]
+    p4, error = again.pages[new].figures
+    assert (p4.label, p4.absolute, p4.values) == ("P4 at 0.5", 0.01, {"cpu/float64": -0.29})
+    assert (error.label, error.relative) == ("max error", 1e-05)
+    drifted = printed.replace("-0.29", "-0.31")
+    with pytest.raises(references.ReferenceDrift, match=r"P4 at 0\.5 +-0\.31 +-0\.29"):
+        references.check(again, {TUTORIAL: None, new: drifted})
+
+
+def test_a_page_that_prints_no_figure_says_so_and_needs_no_device_line(recorded):
+    refs = only_tutorial(copy.deepcopy(recorded))
+    references.check(refs, {TUTORIAL: None, "core/plot_98_words": "no numbers"}, recording=True)
+    page = refs.pages["core/plot_98_words"]
+    assert (page.none, page.figures) == ("no figures", [])
+    assert 'none = "no figures"' in references.dump(refs)
+    outcome = references.check(refs, {TUTORIAL: None, "core/plot_98_words": "still none"})
+    assert outcome["core/plot_98_words"].status == "none"
+    note = references.note(outcome["core/plot_98_words"], page)
+    assert references.REASONS["no figures"] in note
+    assert "legendre-none" in note
 
 
 # -- What ran, and the note --------------------------------------------------------------------

@@ -77,6 +77,25 @@ def test_extraction_notices_a_changed_english_sentence(tmp_path):
     assert missing == ["The device it runs on"]
 
 
+def test_an_update_offers_no_guess_borrowed_from_a_different_sentence():
+    """A new message starts empty; an edited one keeps its old translation, marked fuzzy."""
+    from babel.messages.catalog import Catalog
+
+    catalog = Catalog(locale="ko")
+    catalog.add("Function transforms", "함수 변환")
+    catalog.add("The loss falls quickly at first.", "손실은 처음에 빠르게 줄어듭니다.")
+    template = Catalog()
+    template.add("A Function for P4")
+    template.add("The loss falls very quickly at first.")
+    catalog.update(template)
+    assert translate.drop_far_guesses(catalog) == ["A Function for P4"]
+    found = {m.id: (m.string, m.fuzzy) for m in catalog if m.id}
+    assert found == {
+        "A Function for P4": ("", False),
+        "The loss falls very quickly at first.": ("손실은 처음에 빠르게 줄어듭니다.", True),
+    }
+
+
 _ROLE = re.compile(r"(:[\w:.+-]+:`)(?:[^`<]*<)?([^`>]+)>?`")
 _LITERAL = re.compile(r"``.+?``")
 _MATH = re.compile(r":math:`[^`]+`")
@@ -93,10 +112,15 @@ def test_translations_keep_references_literals_and_math(catalogs):
     for name, catalog in catalogs.items():
         for message in catalog:
             if message.id and _markup(message.id) != _markup(message.string):
-                changed.append((name, message.id, message.string))
+                english, korean = _markup(message.id), _markup(message.string)
+                changed.append({
+                    "catalog": f"{name}.po", "msgid": message.id[:80],
+                    "missing from the translation": sorted((english - korean).elements()),
+                    "not in the English": sorted((korean - english).elements()),
+                })  # fmt: skip
             if message.id.endswith("::") != message.string.endswith("::"):
                 changed.append((name, message.id, "a literal block needs its '::'"))
-    assert not changed
+    assert not changed, "a translation keeps the English's references, ``literals`` and math"
 
 
 # -- Glossary and whole sentences ---------------------------------------------------------------
@@ -256,8 +280,13 @@ def test_text_around_display_math_is_whole_sentences(source):
     text = source.read_text(encoding="utf-8")
     for match in _DISPLAY_MATH.finditer(text):
         before, after = _text_around(text, match)
-        assert before.endswith(":"), (source.name, before)
-        assert not after[:1].islower(), (source.name, after)
+        assert before.endswith(":"), (
+            f"{source.name}: the text before a display formula ends its sentence with a colon "
+            f"(a translator gets it as one message): {before[-80:]!r}"
+        )
+        assert not after[:1].islower(), (
+            f"{source.name}: the text after a display formula starts a new sentence: {after[:80]!r}"
+        )
 
 
 # -- Korean examples --------------------------------------------------------------------------

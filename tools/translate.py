@@ -56,6 +56,7 @@ Commands (``nox -s translations`` runs ``update``, ``nox -s docs`` runs ``prepar
 from __future__ import annotations
 
 import argparse
+import difflib
 import io
 import json
 import re
@@ -313,6 +314,34 @@ def mirror(source: Path, target: Path, ignore: set[str] = frozenset(), translate
 # -- Commands ---------------------------------------------------------------------------------
 
 
+# How like its old English a changed message must be to keep its old translation (fuzzy)
+KEEP_GUESS = 0.8
+
+
+def drop_far_guesses(catalog) -> list[str]:
+    """Empty the fuzzy guesses Babel borrowed from a merely similar message; return their ids.
+
+    Babel gives a new message the translation of the closest old one, marked fuzzy. For
+    an edited sentence that is a head start; for a new one that only shares words
+    ("A Function for P4" took the translation of "Function transforms") it is wrong,
+    so a new message starts empty unless its old English was at least KEEP_GUESS alike.
+    """
+    dropped = []
+    for message in catalog:
+        if message.id and message.fuzzy and message.previous_id:
+            previous = message.previous_id
+            previous = previous[0] if isinstance(previous, (list, tuple)) else previous
+            current = message.id[0] if isinstance(message.id, tuple) else message.id
+            if difflib.SequenceMatcher(None, previous, current).ratio() < KEEP_GUESS:
+                message.string = (
+                    "" if isinstance(message.string, str) else ("",) * len(message.string)
+                )
+                message.flags.discard("fuzzy")
+                message.previous_id = []
+                dropped.append(current)
+    return dropped
+
+
 def update() -> None:
     """Bring every catalog in line with the English sources (new messages start empty)."""
     wanted = templates()
@@ -320,6 +349,7 @@ def update() -> None:
         catalog = read_catalog(name)
         template.creation_date = catalog.creation_date  # no churn when nothing changed
         catalog.update(template, update_header_comment=False)
+        drop_far_guesses(catalog)
         catalog.obsolete.clear()  # a removed English message takes its translation along
         write_catalog(name, catalog)
         problems = compare(template, catalog)

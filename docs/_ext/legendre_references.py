@@ -5,7 +5,9 @@ prints (losses, fitted coefficients, errors, differences from NumPy; never timin
 a label, a regular expression whose one group captures the number in the page's
 printed output, a tolerance, and the reference value for each device and dtype it was
 recorded on (``"cpu/float32"``). A figure printed several times (the tutorial's losses)
-has a list of values. A page that prints no such figure says why (``none = "timings"``).
+has a list of values. A page that prints no such figure says why in one line:
+``none = "no figures"`` (it prints none) or ``none = "timings"`` (it prints only timings).
+Such a page needs no ``Running on:`` line.
 
 After sphinx-gallery has run the examples, this extension reads what each one printed
 from the reST it generated, compares every figure with its reference and fails the
@@ -26,7 +28,9 @@ tolerance multiplied by ``other_device_factor``, and the note says so.
 
 After an intended change, ``LEGENDRE_RECORD_REFERENCES=1 nox -R -s docs`` writes the
 values that ran into the file (for the device and dtype that ran; labels, patterns and
-tolerances stay) instead of comparing; review the result with ``git diff``.
+tolerances stay) instead of comparing; review the result with ``git diff``. For a new
+page it drafts the entry: each printed line ``<label>: <number>`` becomes a figure, or
+the page gets ``none = "no figures"`` when it printed none.
 """
 
 from __future__ import annotations
@@ -52,9 +56,17 @@ logger = logging.getLogger(__name__)
 RECORD_COMMAND = "LEGENDRE_RECORD_REFERENCES=1 nox -R -s docs"
 PRINTED_LABELS = "printed_labels.json"  # beside the Korean sources, by tools/translate.py
 RUNNING_ON = re.compile(r"^Running on: (\w+)\S*(?: \(torch\.(\w+)\))?$", re.MULTILINE)
+# What a page with figures must print, so that its figures are compared per device and dtype
+MISSING_RUNNING_ON = (
+    "the line `print(f'Running on: {device} ({dtype})')` (or `dtype = ...` in the file's entry)"
+)
+# A printed line a new page's draft entry turns into a figure: "<label>: <number>"
+NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+DRAFTED = re.compile(rf"^([A-Za-z][\w ,.()'/=-]*?): *({NUMBER})$", re.MULTILINE)
 
 # Why a page has no figure to check: a key of the file's ``none`` -> the note's message.
 REASONS = {
+    "no figures": "This page prints no figure that a reference could check.",
     "timings": "No figure this page prints is checked against a reference: "
     "its numbers are timings, which change from run to run.",
 }
@@ -86,7 +98,8 @@ HEADER = f"""\
 #
 # Every build compares what each example printed with these references and fails with
 # a table when a figure drifts. Only deterministic figures belong here, never timings.
-# For each page: `dtype` when its "Running on:" line names none, then its figures, each
+# For each page: none = "no figures" (or "timings") when it prints no figure to check;
+# else `dtype` when its "Running on:" line names none, then its figures, each
 # with a `label` (translated in locales/ko/LC_MESSAGES/sphinx.po), a `pattern` whose one
 # group captures the number from the printed output (matched on every line: a figure
 # printed on several lines has a list of values), a tolerance and, per "device/dtype",
@@ -97,7 +110,8 @@ HEADER = f"""\
 #
 # After an intended change, record what ran (device and dtype of this machine):
 #   {RECORD_COMMAND}
-# which rewrites this file, keeping labels, patterns and tolerances; review the diff.
+# which rewrites this file, keeping labels, patterns and tolerances, and drafts the entry
+# of a new page (its "<label>: <number>" lines, or none = "no figures"); review the diff.
 """
 
 
@@ -273,7 +287,7 @@ def compare(name: str, page: Page, output: str | None, factor: float) -> Outcome
         return Outcome(name, "not run")
     ran = ran_on(output, page.dtype)
     if ran is None:
-        missing = Check(name, "Running on: <device> (<dtype>)", "not printed", "", 0.0, "")
+        missing = Check(name, MISSING_RUNNING_ON, "not printed", "", 0.0, "")
         return Outcome(name, "checked", checks=[missing])
     key, scale, status = ran, 1.0, "checked"
     if not all(ran in figure.values for figure in page.figures):
@@ -304,7 +318,7 @@ def record(page: Page, output: str | None) -> Page:
         return page
     ran = ran_on(output, page.dtype)
     if ran is None:
-        raise ReferenceDrift("cannot record a page without a 'Running on:' line")
+        raise ReferenceDrift(f"cannot record a page without its {MISSING_RUNNING_ON!r} line")
     figures = []
     for figure in page.figures:
         values = found(figure, output)
@@ -313,6 +327,28 @@ def record(page: Page, output: str | None) -> Page:
         new = {**figure.values, ran: values if len(values) > 1 else values[0]}
         figures.append(replace(figure, values=new))
     return replace(page, figures=figures)
+
+
+def draft(output: str | None) -> Page:
+    """A new page's entry: a figure for each ``<label>: <number>`` line it printed, else none.
+
+    Each figure's tolerance is one unit of the last digit printed (``abs``), or a relative
+    1e-05 for a number printed in full (``repr``, more than six digits); a person reviews
+    the draft, adds ``dtype`` if the page's "Running on:" line names none, and moves a
+    timing to ``none = "timings"``.
+    """
+    figures = []
+    for match in DRAFTED.finditer(output or ""):
+        label, number = match[1].strip(), match[2]
+        digits = number.split("e")[0].split("E")[0]
+        decimals = len(digits.partition(".")[2])
+        if len(digits.lstrip("-").replace(".", "").lstrip("0")) > 6:
+            tolerance = {"relative": 1e-05}
+        else:
+            tolerance = {"absolute": 10.0**-decimals if decimals else 0.5}
+        pattern = "^" + re.escape(label).replace("\\ ", " ") + r": *(\S+)$"
+        figures.append(Figure(label, pattern, **tolerance))
+    return Page(figures=figures) if figures else Page(none="no figures")
 
 
 def _shown(value: float | str) -> str:
@@ -340,7 +376,9 @@ def failure(drifted: list[Check], problems: list[str]) -> str:
     parts += problems
     parts.append(
         "Fix the example, or, if the change is intended, record what ran with\n"
-        f"`{RECORD_COMMAND}` and review `git diff {FILE}`."
+        f"`{RECORD_COMMAND}` and review `git diff {FILE}`. A page whose figures are "
+        "compared prints\n" + MISSING_RUNNING_ON + "; each figure's label needs its "
+        "Korean in docs/locales/ko/LC_MESSAGES/sphinx.po."
     )
     return "\n\n".join(parts)
 
@@ -376,8 +414,9 @@ def note(outcome: Outcome, page: Page) -> str:
             items.append(f"- {label}{times}: {_tolerance_text(figure, outcome.factor)}")
     title = _(TITLE) if outcome.status in ("checked", "other device") else _(TITLE_UNCHECKED)
     body = [text, "", *items] if items else [text]
+    status = "legendre-" + outcome.status.replace(" ", "-")  # tests find "legendre-not-run"
     return "\n".join(
-        [f".. admonition:: {title}", "   :class: note legendre-references", ""]
+        [f".. admonition:: {title}", f"   :class: note legendre-references {status}", ""]
         + [f"   {line}" if line else "" for line in body]
     )
 
@@ -419,9 +458,10 @@ def check(
     the examples disagree. ``recording`` first takes what ran as the references.
     """
     problems = [
-        f"{FILE} has no entry for the example {name}: add its figures, or none = 'timings'"
+        f"{FILE} has no entry for the example {name}: draft one with `{RECORD_COMMAND}` "
+        f'(then review it), or add [pages."{name}"] with none = "no figures" by hand'
         for name in outputs
-        if name not in references.pages
+        if name not in references.pages and not recording
     ]
     problems += [f"{FILE} names {name}, which is not an example"
                  for name in references.pages if name not in outputs]  # fmt: skip
@@ -429,7 +469,10 @@ def check(
         raise ReferenceDrift(failure([], problems))
     if recording:
         for name, output in outputs.items():
+            if name not in references.pages:
+                references.pages[name] = draft(output)
             references.pages[name] = record(references.pages[name], output)
+        references.pages = dict(sorted(references.pages.items()))
     factor = references.other_device_factor
     outcomes = {
         name: compare(name, references.pages[name], output, factor)
@@ -482,6 +525,15 @@ def check_examples(app) -> None:
         name.rsplit("/", 1)[-1]: summary(outcome, references.pages[name])
         for name, outcome in outcomes.items()
     }
+
+
+def pages_not_run(html: Path) -> list[str]:
+    """The example pages of a built site (either language) whose example did not run in it."""
+    return sorted(
+        page.relative_to(html).as_posix()
+        for page in html.glob("**/auto_examples/*/plot_*.html")
+        if "legendre-not-run" in page.read_text(encoding="utf-8")  # the class of NOT_RUN's note
+    )
 
 
 def add_note(app, docname: str, source: list[str]) -> None:

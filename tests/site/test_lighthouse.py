@@ -1,9 +1,10 @@
 """Lighthouse's four scores for the home page and the tutorial, in both languages, as a
 phone on a slow network and as a desktop (Lighthouse's two presets).
 
-Performance is timed on this machine's CPU, which other jobs may share: each page
-is audited three times and the median run counts (Lighthouse's documentation
-advises several runs; three keep eight audits within a few minutes of CI).
+Performance is timed on this machine's CPU, which other jobs may share: a page that
+misses the mark is audited twice more and the median of the three runs counts
+(Lighthouse's documentation advises several runs); the other three scores are the same
+in every run, so a page that passes at once is audited once.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import subprocess
 import pytest
 from sitecheck import CHROMIUM, CHROMIUM_ARGS, FIGURES, node_tool
 
-# SEO: hreflang links must be absolute, which they are only with a public address
-SEO = 100 if os.environ.get("LEGENDRE_SITE_URL") else 90
-MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": SEO}
-RUNS = 3
+# SEO 100 needs absolute hreflang links: every build has a public address (noxfile.py)
+MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+RUNS = 3  # at most, when the first misses
 
 
 PAGES = ["index.html", "auto_examples/core/plot_01_custom_function.html"]
@@ -55,7 +55,9 @@ def lighthouse(url: str, report, preset: str = "mobile") -> dict:
 @pytest.mark.parametrize("page", [*PAGES, *(f"ko/{page}" for page in PAGES)])
 def test_lighthouse_scores(page, preset, base_url, tmp_path):
     url = f"{base_url}/{page}"
-    runs = [lighthouse(url, tmp_path / f"{i}.json", preset) for i in range(RUNS)]
+    runs = [lighthouse(url, tmp_path / "0.json", preset)]
+    if runs[0]["categories"]["performance"]["score"] * 100 < MINIMUM["performance"]:
+        runs += [lighthouse(url, tmp_path / f"{i}.json", preset) for i in range(1, RUNS)]
     performance = [run["categories"]["performance"]["score"] for run in runs]
     median = runs[performance.index(statistics.median_low(performance))]
     scores = {name: round(100 * median["categories"][name]["score"]) for name in MINIMUM}

@@ -67,41 +67,44 @@ class Visit:
 
 
 def visit(browser, base_url: str, page_path: str) -> Visit:
-    """Open a page at twice the pixel density, in light and in dark mode, and inspect it."""
+    """Open a page at twice the pixel density, in light and then dark mode, and inspect it.
+
+    One load serves both modes: the site's dark mode is CSS alone (``prefers-color-scheme``),
+    which Chromium applies again when the emulated scheme changes, fetching what it needs
+    through the same guards.
+    """
     result = Visit()
     host = urlsplit(base_url).netloc
     axe = node_tool("axe-core", "axe.min.js")
-    for scheme in ("light", "dark"):
-        context = browser.new_context(
-            color_scheme=scheme, device_scale_factor=2, viewport=WIDE, service_workers="block"
-        )
+    context = browser.new_context(
+        color_scheme="light", device_scale_factor=2, viewport=WIDE, service_workers="block"
+    )
 
-        def guard(route, context=context):
-            if urlsplit(route.request.url).netloc == host:
-                route.continue_()
-            else:  # never let a request leave the machine: record it and refuse it
-                result.outside.append(route.request.url)
-                route.abort()
+    def guard(route):
+        if urlsplit(route.request.url).netloc == host:
+            route.continue_()
+        else:  # never let a request leave the machine: record it and refuse it
+            result.outside.append(route.request.url)
+            route.abort()
 
-        context.route("**/*", guard)
-        page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and result.errors.append(m.text))
-        page.on("pageerror", lambda e: result.errors.append(f"exception: {e}"))
-        page.on("requestfailed", lambda r: result.failed.append(f"{r.url} ({r.failure})"))
-        page.on(
-            "response", lambda r: r.status >= 400 and result.failed.append(f"{r.url} {r.status}")
-        )
-        page.goto(f"{base_url}/{page_path}", wait_until="load")
-        found = page.evaluate(INSPECT)
-        page.wait_for_load_state("networkidle")
-        if scheme == "light":
-            result.found = found
-            page.set_viewport_size(NARROW)
-            result.unreachable = page.evaluate(UNREACHABLE_PRE)
-            page.set_viewport_size(WIDE)
-        page.add_script_tag(path=str(axe))
-        result.violations[scheme] = page.evaluate(AXE)
-        context.close()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and result.errors.append(m.text))
+    page.on("pageerror", lambda e: result.errors.append(f"exception: {e}"))
+    page.on("requestfailed", lambda r: result.failed.append(f"{r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and result.failed.append(f"{r.url} {r.status}"))
+    page.goto(f"{base_url}/{page_path}", wait_until="load")
+    result.found = page.evaluate(INSPECT)
+    page.wait_for_load_state("networkidle")
+    page.set_viewport_size(NARROW)
+    result.unreachable = page.evaluate(UNREACHABLE_PRE)
+    page.set_viewport_size(WIDE)
+    page.add_script_tag(path=str(axe))
+    result.violations["light"] = page.evaluate(AXE)
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_load_state("networkidle")
+    result.violations["dark"] = page.evaluate(AXE)
+    context.close()
     return result
 
 

@@ -119,25 +119,33 @@ def fresh_screenshots():
 
 
 def measure(browser, base_url: str, page_path: str, viewport: str, scheme: str) -> dict:
+    """What a page shows at one size in one theme; one load measures both themes.
+
+    The site's dark mode is CSS alone (``prefers-color-scheme``): Chromium lays the page
+    out again when the emulated scheme changes, as it would for a reader's setting.
+    """
     key = (page_path, viewport, scheme)
     if key not in MEASURED:
         context = browser.new_context(
-            viewport=VIEWPORTS[viewport], device_scale_factor=2, color_scheme=scheme
+            viewport=VIEWPORTS[viewport], device_scale_factor=2, color_scheme="light"
         )
         page = context.new_page()
         page.goto(f"{base_url}/{page_path}", wait_until="load")
-        found = page.evaluate(MEASURE)
-        if viewport == "phone":
-            shot = SCREENSHOTS / scheme / page_path.replace("/", "__").replace(".html", ".png")
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True, scale="css")
+        for theme in ("light", "dark"):
+            page.emulate_media(color_scheme=theme)
+            found = page.evaluate(MEASURE)
+            if viewport == "phone":
+                name = page_path.replace("/", "__").replace(".html", ".png")
+                shot = SCREENSHOTS / theme / name
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(shot), full_page=True, scale="css")
+            for figure in found["figures"]:
+                shown = not figure["animation"] and figure["natural"]
+                figure["text_px"] = _text_px(figure["src"], figure["width"]) if shown else None
+            MEASURED[(page_path, viewport, theme)] = found
+            if viewport == "phone" and theme == "light":
+                _record(page_path, found)
         context.close()
-        for figure in found["figures"]:
-            shown = not figure["animation"] and figure["natural"]
-            figure["text_px"] = _text_px(figure["src"], figure["width"]) if shown else None
-        MEASURED[key] = found
-        if viewport == "phone" and scheme == "light":
-            _record(page_path, found)
     return MEASURED[key]
 
 
