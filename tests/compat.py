@@ -63,6 +63,8 @@ def run(script: Path) -> tuple[str, str, float]:
             seconds = time.perf_counter() - start
             lines = [line for line in str(error.evalue).splitlines() if line.strip()]
             detail = f"{error.ename}: {lines[-1] if lines else ''}".strip()
+            if len(detail) > 240:  # some errors list every type they accept
+                detail = detail[:240] + " …"
             needed = REFUSAL.search(str(error.evalue))
             if error.ename == "SystemExit" and needed:
                 return f"needs torch {needed[1]}", detail, seconds
