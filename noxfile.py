@@ -5,6 +5,7 @@
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -183,14 +184,87 @@ def site(session: nox.Session) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+# The tests of the package itself (the others check the site and its tooling)
+PACKAGE_TESTS = [
+    f"tests/test_{name}.py"
+    for name in (
+        "benchmark", "checks", "device", "exercises", "functions", "legendre_polynomial",
+        "methods", "perf_targets", "torch_limits", "trainer",
+    )
+]  # fmt: skip
+
+
+@nox.session(default=False)
+def compat(session: nox.Session) -> None:
+    """Run the package tests and every example on another torch: ``nox -s compat -- 2.14.1``.
+
+    A fresh environment each time, with that torch and the package installed from its
+    wheel; each example runs as its downloaded notebook, from an empty folder, and gets a
+    verdict (tests/compat.py). ``-- newest`` takes the newest torch pip finds; ``-- 2.4.1
+    --tests-only`` skips the examples; ``-- 2.14.1 03 07`` runs only those two.
+    .github/workflows/compat.yml runs it for the floor and the newest torch; every other
+    session, and .ci/run, stays on the torch pinned in constraints.txt.
+    """
+    version, *rest = session.posargs or [""]
+    if not re.fullmatch(r"\d+\.\d+\.\d+|newest", version):
+        session.error("name a torch release or 'newest': nox -s compat -- 2.14.1 [--tests-only]")
+    tmp = Path(session.create_tmp())
+    # constraints.txt without its torch pin
+    pins = tmp / "constraints.txt"
+    kept = [line for line in CONSTRAINTS.read_text().splitlines() if not line.startswith("torch")]
+    pins.write_text("\n".join(kept) + "\n")
+    torch = ["torch"] if version == "newest" else [f"torch=={version}"]
+    if version != "newest" and tuple(map(int, version.split(".")[:2])) < (2, 3):
+        torch.append("numpy<2")  # torch before 2.3 was built against NumPy 1
+    requirements = nox.project.dependency_groups(PYPROJECT, "test")
+    session.install("-c", str(pins), "--upgrade", *torch, *requirements)
+    session.install("-c", str(pins), "build>=1.2", "hatchling>=1.24")
+    dist = tmp / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--no-isolation", "--wheel", "--outdir", str(dist),
+                str(ROOT), silent=True)  # fmt: skip
+    (wheel,) = dist.glob("*.whl")
+    session.install("--no-deps", "--force-reinstall", str(wheel))
+    # The package tests import the installed wheel (pytest puts tests/, not the
+    # checkout, on sys.path); from an empty folder, so does Python itself.
+    where = "import legendre, torch; print('torch', torch.__version__, 'and', legendre.__file__)"
+    with session.chdir(tmp):
+        session.run("python", "-c", where)
+    failed = []
+    try:
+        session.run("pytest", "-p", "no:cacheprovider", *PACKAGE_TESTS)
+    except nox.command.CommandFailed:
+        failed.append(f"the package tests failed on torch {version}")
+    if rest != ["--tests-only"]:
+        report = tmp / f"torch-{version}.md"
+        env = {"MPLBACKEND": "agg", "LEGENDRE_DEVICE": "cpu"}
+        try:
+            session.run("python", str(ROOT / "tests" / "compat.py"), str(report), *rest, env=env)
+        except nox.command.CommandFailed:
+            failed.append(f"examples failed or changed their claims on torch {version}")
+    if failed:
+        session.error(" and ".join(failed))
+
+
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
-    """Check the code: ruff, mypy (strict), actionlint, ESLint and stylelint (the site's JS and CSS)."""
+    """Check the code: ruff, mypy (strict), actionlint and zizmor (the workflows), ESLint and
+    stylelint (the site's JavaScript and CSS)."""
     install(session, "lint", "typecheck", package=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")  # configured in pyproject.toml; its cache keeps a rerun fast
     session.run("actionlint")  # the publishing workflows in .github/workflows
+    # zizmor, the Actions security linter (pinned in constraints.txt), at its strictest
+    # persona: a finding is fixed, or ignored in place with its reason. With GH_TOKEN or
+    # GITHUB_TOKEN set it also runs its online audits; here, without one, it runs offline,
+    # which leaves out four: impostor-commit (a pinned SHA that lives only in a fork),
+    # ref-version-mismatch and stale-action-refs (a SHA that is not the tag its comment
+    # names), known-vulnerable-actions (an advisory published after the pin). The first
+    # three were checked when each SHA was written, against the action's own repository;
+    # ref-confusion (a tag and a branch of one name) cannot touch a SHA pin; and
+    # .github/workflows/audit.yml runs all of them on GitHub every week and on every change.
+    session.run("zizmor", "--persona=auditor", "--no-progress", ".github/workflows")
     # The site's own JavaScript: ESLint, pinned in tests/lint/package.json, installed
     # again only when its lock file is newer than the copy npm ci leaves in node_modules
     js = ROOT / "tests" / "lint"

@@ -79,7 +79,7 @@ def _legendre_derivative(x: torch.Tensor, n: int) -> torch.Tensor:
         return d_previous
     polynomials = _bonnet(x, n - 1)
     next(polynomials)  # P_0 does not enter the recurrence
-    for k, p in enumerate(polynomials, start=1):
+    for k, p in enumerate(polynomials, 1):  # start=1 as a keyword breaks torch 2.4's compile
         d_previous, d = d, d_previous + (2 * k + 1) * p
     return d
 

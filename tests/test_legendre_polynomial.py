@@ -177,8 +177,9 @@ def test_jacrev_of_jacrev_gives_the_hessian_of_a_sum():
 
 
 # torch's forward-mode AD loads its decompositions with torch.jit.script on first use,
-# which torch itself deprecates.
-@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+# which torch itself deprecates (a DeprecationWarning up to torch 2.13, a FutureWarning
+# from 2.14: the filter names no category).
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 def test_forward_mode_is_not_supported():
     # The documented limit: a jvp method would break torch.compile(fullgraph=True).
     with pytest.raises(NotImplementedError, match="jvp"):
