@@ -39,10 +39,6 @@ and the Function that fixes it.
 # value.
 import torch
 
-# This page needs torch 2.7 or newer: older ones refuse its custom operator.
-if torch.__version__ < "2.7":
-    raise SystemExit(f"This example needs torch 2.7 or newer, not {torch.__version__}.")
-
 import legendre
 
 print("Running on: cpu")

@@ -26,6 +26,10 @@ import math
 
 import torch
 
+# This page needs torch 2.7 or newer: older ones refuse its custom operator.
+if torch.__version__ < "2.7":  # torch.__version__ compares as a version, not as text
+    raise SystemExit(f"This example needs torch 2.7 or newer, not {torch.__version__}.")
+
 import legendre
 
 device = legendre.default_device()
