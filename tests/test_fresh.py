@@ -68,7 +68,7 @@ def test_without_a_selection_every_example_runs():
 def test_examples_can_be_named_by_number_stem_or_file_name():
     pattern = filename_pattern("03, plot_10_optimizers plot_11_animation.py", EXAMPLES)
     assert _runs(pattern) == [
-        "plot_05_modern_style.py",
+        "plot_03_common_mistakes.py",
         "plot_10_optimizers.py",
         "plot_11_animation.py",
     ]

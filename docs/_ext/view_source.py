@@ -59,9 +59,7 @@ def link_source(app, pagename: str, templatename: str, context: dict, doctree) -
 
 
 def setup(app):
-    app.add_config_value(
-        "legendre_repository_url", None, "env", types=frozenset({str, type(None)})
-    )
+    app.add_config_value("legendre_repository_url", None, "env", types=frozenset({str, type(None)}))
     app.add_config_value("legendre_repository_branch", "main", "html", types=frozenset({str}))
     app.connect("html-page-context", link_source)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,7 +22,8 @@ SLACK = 64
 PAGES = [
     page
     for page in html_pages()
-    if page.rsplit("/", 1)[-1] not in {"search.html", "genindex.html", "404.html", "py-modindex.html"}
+    if page.rsplit("/", 1)[-1]
+    not in {"search.html", "genindex.html", "404.html", "py-modindex.html"}
 ]
 
 # After every image has loaded: where is the element with this id, and can the window
@@ -93,4 +94,6 @@ def test_every_link_to_a_place_lands_with_it_at_the_top(browser, base_url, viewp
                 missed.append((target_path, f"#{fragment}", where))
     finally:
         context.close()
-    assert missed == [], f"{len(missed)} links land away from their target ({viewport}): {missed[:5]}"
+    assert missed == [], (
+        f"{len(missed)} links land away from their target ({viewport}): {missed[:5]}"
+    )
