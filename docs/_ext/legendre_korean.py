@@ -93,7 +93,10 @@ SEARCH_RESULTS = (
 )
 # NumPy-style type words in the API page's parameter lists (napoleon keeps them as text)
 TYPE_WORDS = {"optional": "optional", " or ": " or "}
-TYPE_OF_WORDS = ("sequence", "tuple", "list")  # "X of Y": messages "sequence of {0}", ...
+# "X of Y", one message each (sphinx.po)
+TYPE_OF_MESSAGES = {word: f"{word} of {{0}}" for word in ("sequence", "tuple", "list")}
+TYPE_OF_WORDS = tuple(TYPE_OF_MESSAGES)
+MESSAGES = list(TYPE_OF_MESSAGES.values())
 TYPE_OF = re.compile(r"\b(sequence|tuple|list) of (\([^)]*\)|[\w.]+)")
 # a whole text that is a type ("tuple of float", "int or None, optional")
 TYPE_TEXT = re.compile(r"^[\w.]+(?: (?:of|or) (?:\([^)]*\)|[\w.]+))+(?:, optional)?$")
@@ -216,7 +219,7 @@ def _translate_api_words(app, doctree, docname):
             if all(isinstance(c, nodes.Text) for c in words.children) and TYPE_TEXT.match(
                 words.astext()
             ):
-                text = TYPE_OF.sub(lambda m: _(m[1] + " of {0}").format(m[2]), words.astext())
+                text = TYPE_OF.sub(lambda m: _(TYPE_OF_MESSAGES[m[1]]).format(m[2]), words.astext())
                 text = text.replace(" or ", _(" or ")).replace(", optional", ", " + _("optional"))
                 words.children = []
                 words += nodes.Text(text)
@@ -225,7 +228,7 @@ def _translate_api_words(app, doctree, docname):
             for i, part in enumerate(parts):
                 word = part.astext()
                 if word in TYPE_OF_WORDS and i + 2 < len(parts) and parts[i + 1].astext() == " of ":
-                    item, after = parts[i + 2].deepcopy(), _(word + " of {0}").split("{0}")[1]
+                    item, after = parts[i + 2].deepcopy(), _(TYPE_OF_MESSAGES[word]).split("{0}")[1]
                     part.parent.replace(part, item)
                     parts[i + 1].parent.replace(parts[i + 1], addnodes.literal_emphasis("", after))
                     parts[i + 2].parent.remove(parts[i + 2])

@@ -224,6 +224,22 @@ print("parameters left without a gradient:", missing)
 assert missing == []
 
 # %%
+# Drawn on a finer grid, the gradient that ``backward`` hands to autograd is
+# NumPy's derivative of the series, the :math:`P_3'` the tutorial writes out.
+import matplotlib.pyplot as plt
+
+grid = torch.linspace(-1, 1, 101, dtype=torch.float64, requires_grad=True)
+on_grid = LegendreSeries.apply(grid, P3)
+(slope,) = torch.autograd.grad(on_grid.sum(), grid)
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+ax.plot(grid.detach(), on_grid.detach(), color="0.5", label="P3, by NumPy")
+ax.plot(grid.detach(), slope, color="C3", label="its gradient, from backward")
+ax.plot(grid.detach(), p3_derivative(grid.detach()), "k:", label="P3', written out")
+ax.set(xlabel="x", title="A NumPy-backed Function and its gradient")
+ax.legend()
+plt.show()
+
+# %%
 # :func:`torch.autograd.gradcheck` and ``gradgradcheck``, from
 # :doc:`plot_02_checking_backward`, compare the first and second derivatives
 # with finite differences; double precision, as here, keeps them meaningful.

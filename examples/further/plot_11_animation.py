@@ -135,5 +135,5 @@ plt.show()
 #    :doc:`../core/plot_01_custom_function` runs this training loop by hand;
 #    :doc:`plot_10_optimizers` reaches the same fit far faster.
 
-# sphinx_gallery_thumbnail_number = 1
+# sphinx_gallery_thumbnail_number = 2
 # sphinx_gallery_tags = ["animation", "training"]
