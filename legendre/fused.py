@@ -295,6 +295,13 @@ def _aot_chunk(n: int, dtype: torch.dtype, device: torch.device, threads: int) -
 Steps = Callable[[int], torch.Tensor]
 
 
+def has_aot_packages() -> bool:
+    """Whether this torch compiles and loads AOTInductor packages (torch 2.6 and later)."""
+    import torch._inductor
+
+    return hasattr(torch._inductor, "aoti_compile_and_package")
+
+
 def aot_steps(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: float) -> Steps:
     """Steps like :class:`FusedStep`'s, many per call, compiled ahead of time.
 
@@ -305,7 +312,17 @@ def aot_steps(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: float) 
     with any step size, reuse it for the rest of the process. A call of the
     compiled code runs :func:`steps_per_call` steps; ``theta`` is updated in
     place when the returned function returns.
+
+    Raises
+    ------
+    RuntimeError
+        On a torch without AOTInductor's packages (before torch 2.6).
     """
+    if not has_aot_packages():
+        raise RuntimeError(
+            f"method='aot' needs torch 2.6 or newer (AOTInductor packages); "
+            f"this is torch {torch.__version__}: choose method='fused' or 'compiled'"
+        )
     run = _aot_chunk(x.numel(), x.dtype, x.device, torch.get_num_threads())
     per_call = steps_per_call(x.numel())
     lr_tensor = torch.tensor(lr, dtype=x.dtype, device=x.device)

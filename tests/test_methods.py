@@ -8,11 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from legendre import DivergenceError, fit
+from legendre import DivergenceError, fit, fused
 from legendre.benchmark import peak_memory
-from legendre.fused import CHUNK, FusedStep, steps_per_call
+from legendre.fused import CHUNK, FusedStep, has_aot_packages, steps_per_call
 
 # inductor compiles C++ on the CPU; without a compiler "compiled" cannot run at all.
+needs_aot_packages = pytest.mark.skipif(
+    not has_aot_packages(), reason="method='aot' needs torch 2.6 or newer (AOTInductor packages)"
+)
 needs_compiler = pytest.mark.skipif(
     shutil.which("g++") is None and shutil.which("c++") is None,
     reason="method='compiled' needs a C++ compiler for torch.compile on the CPU",
@@ -25,7 +28,7 @@ METHODS = [
     "autograd",
     "fused",
     pytest.param("compiled", marks=[needs_compiler, inductor_warns]),
-    pytest.param("aot", marks=[needs_compiler, inductor_warns]),
+    pytest.param("aot", marks=[needs_compiler, needs_aot_packages, inductor_warns]),
 ]
 
 
@@ -98,6 +101,7 @@ def test_compiled_step_sums_long_data_row_by_row_and_the_rest():
 
 
 @needs_compiler
+@needs_aot_packages
 @inductor_warns
 @pytest.mark.parametrize(("steps", "log_every"), [(0, 100), (1, None), (47, 7), (130, None)])
 def test_aot_runs_any_number_of_steps_with_the_logged_losses(data, steps, log_every, capsys):
@@ -114,6 +118,7 @@ def test_aot_runs_any_number_of_steps_with_the_logged_losses(data, steps, log_ev
 
 
 @needs_compiler
+@needs_aot_packages
 @inductor_warns
 def test_aot_runs_long_data_one_step_per_call():
     # From 2 * 4096 points each call runs one step, whose sums go row by row.
@@ -161,6 +166,13 @@ def test_fused_needs_at_most_three_arrays_beyond_the_data():
     assert 2.5 < extra < 3.3
     # and the check can see more: autograd keeps several arrays of n per step alive
     assert peak_memory("autograd", n) / (4 * n) > 4
+
+
+def test_aot_on_a_torch_without_its_packages_says_which_torch_it_needs(monkeypatch):
+    monkeypatch.setattr(fused, "has_aot_packages", lambda: False)
+    x = torch.linspace(-1, 1, 10)
+    with pytest.raises(RuntimeError, match=r"method='aot' needs torch 2\.6 or newer"):
+        fit(x, x, steps=1, method="aot")
 
 
 @pytest.mark.parametrize("method", ["fused", "compiled", "aot"])
