@@ -231,6 +231,21 @@ def test_notebook_setup_cell_comes_first_and_only_once(tmp_path):
     assert "".join(cells[0]["source"]) == publish.setup_cell(package)
 
 
+def test_a_folded_solution_folds_in_the_notebook_too(tmp_path):
+    """The raw-HTML directive around an exercise's solution becomes HTML that Jupyter shows."""
+    opening = ".. raw:: html\n\n   <details><summary>Solution</summary>\n\nThe same methods.\n"
+    closing = ".. raw:: html\n\n   </details>\n\n## What we learned\n"
+    markdown = [
+        {"cell_type": "markdown", "metadata": {}, "source": [text]} for text in (opening, closing)
+    ]
+    notebook = publish.set_up_notebook(json.dumps({"cells": markdown}), _package(tmp_path, None))
+    texts = ["".join(cell["source"]) for cell in json.loads(notebook)["cells"][1:]]
+    assert texts == [
+        "<details><summary>Solution</summary>\n\nThe same methods.\n",
+        "</details>\n\n## What we learned\n",
+    ]
+
+
 # -- Open in Colab ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("repository", "expected"),

@@ -23,7 +23,9 @@ import ast
 import hashlib
 import io
 import json
+import re
 import shutil
+import textwrap
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -186,6 +188,11 @@ def guard_script(source: str, package: Package) -> str:
     return "".join(lines[:start]) + "\n" + script_guard(package) + "".join(lines[start:])
 
 
+# A reST raw-HTML block (an exercise's folded solution): Jupyter's markdown takes the
+# HTML itself, so a notebook folds the solution too, without the directive's line.
+RAW_HTML = re.compile(r"^\.\. raw:: html\n\n((?:   .*\n?)+)", re.MULTILINE)
+
+
 def set_up_notebook(text: str, package: Package, proof: dict | None = None) -> str:
     """The notebook with :func:`setup_cell` as its first cell (replacing an older one).
 
@@ -197,6 +204,10 @@ def set_up_notebook(text: str, package: Package, proof: dict | None = None) -> s
     if proof:
         notebook["metadata"]["legendre"] = proof
     cells = [cell for cell in notebook["cells"] if MARK not in "".join(cell["source"])]
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            text = RAW_HTML.sub(lambda m: textwrap.dedent(m[1]), "".join(cell["source"]))
+            cell["source"] = text.splitlines(keepends=True)
     source = setup_cell(package).splitlines(keepends=True)
     cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": []}
     notebook["cells"] = [{**cell, "source": source}, *cells]
