@@ -60,7 +60,7 @@ _ENDINGS = (
     + " 입니다 이다 이면 면 라는 란 이라는 에서도 으로도 로도 에도 이라서 라서 이므로"
 )
 JOINED_PARTICLES = re.compile(
-    rf"^ (?=(?:{'|'.join(sorted(set(_ENDINGS.split()), key=len, reverse=True))})(?![가-힣]))"
+    rf"^ (?=(?:{'|'.join(sorted(set(_ENDINGS.split()), key=lambda w: (-len(w), w)))})(?![가-힣]))"
 )
 INLINE = (nodes.literal, nodes.reference, nodes.emphasis, nodes.strong, nodes.math,
           nodes.inline, addnodes.pending_xref, addnodes.literal_emphasis)  # fmt: skip
@@ -140,7 +140,8 @@ def _search_korean():
     # Repeated to a fixed point, so "변화도를", "변화도" and "변화" share one entry; after a
     # Latin word ("NumPy를", "autograd에서도") every particle goes, down to the word itself.
     def alternatives(words: str) -> str:
-        return "|".join(sorted(set(words.split()), key=len, reverse=True))
+        # longest first; the same order in every build (a set's order changes per process)
+        return "|".join(sorted(set(words.split()), key=lambda w: (-len(w), w)))
 
     particle = (
         rf"^(?:([가-힣]{{2,}}?)(?:{alternatives(KOREAN_PARTICLES)})"

@@ -170,8 +170,8 @@ print(f"legendre.fit: {result}")
 print("identical losses at every step:", result.history == losses)
 
 # %%
-# Exercise: write :math:`P_4`
-# ---------------------------
+# Exercise: write P4
+# -------------------
 # Write :math:`P_4(x) = \tfrac18 (35x^4 - 30x^2 + 3)` as a Function, with
 # the derivative :math:`P_4'(x) = \tfrac12 (35x^3 - 15x)` in its backward
 # pass. Fill in ``LegendreP4``, then run the check cell: it compares your

@@ -231,7 +231,7 @@ import matplotlib.pyplot as plt
 grid = torch.linspace(-1, 1, 101, dtype=torch.float64, requires_grad=True)
 on_grid = LegendreSeries.apply(grid, P3)
 (slope,) = torch.autograd.grad(on_grid.sum(), grid)
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.4), layout="constrained")
 ax.plot(grid.detach(), on_grid.detach(), color="0.5", label="P3, by NumPy")
 ax.plot(grid.detach(), slope, color="C3", label="its gradient, from backward")
 ax.plot(grid.detach(), p3_derivative(grid.detach()), "k:", label="P3', written out")

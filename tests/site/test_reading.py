@@ -217,7 +217,7 @@ def test_a_figure_is_as_dark_as_the_page_around_it(browser, base_url, scheme):
     context = browser.new_context(viewport=VIEWPORTS["phone"], color_scheme=scheme)
     try:
         page = context.new_page()
-        page.goto(f"{base_url}auto_examples/core/plot_01_custom_function.html")
+        page.goto(f"{base_url}/auto_examples/core/plot_01_custom_function.html")
         figure = page.locator("img.sphx-glr-single-img").first
         figure.scroll_into_view_if_needed()
         page.wait_for_function("(img) => img.complete", arg=figure.element_handle())

@@ -169,7 +169,7 @@ def test_divergence_stops_with_the_message_fit_raises(open_page, language):
     if language == "en":
         assert status == error
     else:  # the same numbers in a Korean sentence
-        assert re.search(rf"^{step}단계.* {re.escape(last)}였습니다.* lr=0\.0001", status), status
+        assert re.search(rf"^{step}단계.* {re.escape(last)}였습니다.*lr=0\.0001", status), status
     assert lines[-1] == f"DivergenceError: {status}"
     assert lines[:-1] == reference  # the losses logged before it (none, this early)
 
