@@ -28,12 +28,8 @@ dtype = torch.float32 if device.type == "mps" else torch.float64
 print(f"Running on: {device} ({dtype})")
 
 
-def legendre_table(t, n):
-    """:math:`P_0(t), \\ldots, P_n(t)` by Bonnet's recurrence, on a new last axis."""
-    table = [torch.ones_like(t), t]
-    for k in range(1, n):
-        table.append(((2 * k + 1) * t * table[k] - k * table[k - 1]) / (k + 1))
-    return torch.stack(table[: n + 1], dim=-1)
+# The table of P_0 ... P_n by Bonnet's recurrence, as the package computes it
+from legendre.functions import legendre_basis as legendre_table
 
 
 def legendre_slopes(lower):
