@@ -6,10 +6,16 @@ another. These tests serve that very
 build at that address, make a virtual environment with only torch (pinned by
 constraints.txt), matplotlib and a Jupyter kernel, and run what they fetch over HTTP
 from an empty folder, as a reader would: the package comes from the site's wheel.
+
+The tutorial runs here in both languages; every other notebook is checked for what it needs
+from the reader's environment (each import must resolve there), since the docs build has just
+run its code. The compat workflow (``nox -s compat``) runs every notebook this way, on the
+oldest and the newest torch.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -154,17 +160,33 @@ def wheel_requests(server) -> list[str]:
 
 
 # -- The notebooks ---------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("language", "stem"), [("en", stem) for stem in EXAMPLES] + [("ko", TUTORIAL)]
-)
-def test_downloaded_notebook_installs_the_package_and_runs(
-    language, stem, site_url, server, reader, wheel, tmp_path, monkeypatch
-):
+def downloaded_notebook(root: str, stem: str):
     nbformat = pytest.importorskip("nbformat")
+    notebook_url = download_link(f"{root}auto_examples/{stem}.html", ".ipynb")
+    return nbformat.reads(fetch(notebook_url).decode(), as_version=4)
+
+
+def imported_modules(notebook) -> set[str]:
+    """Every module the notebook's code cells import, by its full dotted name."""
+    names = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_downloaded_notebook_installs_the_package_and_runs(
+    language, site_url, server, reader, wheel, tmp_path, monkeypatch
+):
     nbclient = pytest.importorskip("nbclient")
     root = site_url if language == "en" else urljoin(site_url, "ko/")
-    notebook_url = download_link(f"{root}auto_examples/{stem}.html", ".ipynb")
-    notebook = nbformat.reads(fetch(notebook_url).decode(), as_version=4)
+    notebook = downloaded_notebook(root, TUTORIAL)
     assert 'importlib.util.find_spec("legendre")' in notebook.cells[0].source
 
     reader.forget_legendre()
@@ -191,6 +213,39 @@ def test_downloaded_notebook_installs_the_package_and_runs(
         catalog = translate.read_catalog(translate.LABELS_CATALOG)
         running = translate.translator(catalog)(running)
     assert any(running.split("{")[0] in text for text in printed), printed[:3]
+
+
+# Which of the modules named on the command line this Python cannot import. find_spec
+# imports a dotted name's parents (torch for torch._dynamo), and raises if one is missing.
+FIND = """
+import importlib.util, sys
+def found(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+print([name for name in sys.argv[1:] if not found(name)])
+"""
+
+
+def test_every_downloaded_notebook_imports_only_what_a_reader_has(site_url, server, reader, wheel):
+    reader.forget_legendre()
+    reader.pip("install", "--quiet", urljoin(site_url, f"dist/{wheel}"))
+    needed = {
+        f"{language}{stem}": imported_modules(
+            downloaded_notebook(urljoin(site_url, language), stem)
+        )
+        for language in ("", "ko/")
+        for stem in EXAMPLES
+    }
+    assert all("torch" in names for names in needed.values())  # the cells were read
+    names = sorted(set().union(*needed.values()))
+    run = reader.run("-c", FIND, *names, cwd=reader.venv)
+    assert run.returncode == 0, run.stderr
+    missing = ast.literal_eval(run.stdout.strip())
+    assert not missing, {
+        stem: sorted(names & set(missing)) for stem, names in needed.items() if names & set(missing)
+    }
 
 
 def test_setup_cell_refuses_a_wheel_whose_sha256_differs(site_url, server, reader, tmp_path):
