@@ -239,7 +239,8 @@ for function in (MarkedLegendre, FirstOrderLegendre, KeptLegendre):
         gradgradcheck(p4, (t64[::25].clone().requires_grad_(),))  # 5 points are enough
         verdict = "passes"
     except GradcheckError as error:
-        verdict = f"fails ({str(error).splitlines()[0].rstrip(',')})"
+        # quoted as torch prints it, after the error's name: torch's words, not the page's
+        verdict = f"fails ({type(error).__name__}: {str(error).splitlines()[0].rstrip(',')})"
     error = (second_derivative(function, t64) - exact).abs().max().item()
     print(f"{function.__name__}: gradgradcheck {verdict}; second derivative off by {error:.3g}")
     assert (error < 1e-12) == (function is KeptLegendre)
