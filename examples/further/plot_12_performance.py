@@ -25,6 +25,10 @@ while it was built.
 # their middle half.
 import torch
 
+# This page needs torch 2.6 or newer: its last method, aot, packages a program with AOTInductor.
+if torch.__version__ < "2.6":  # torch.__version__ compares as a version, not as text
+    raise SystemExit(f"This example needs torch 2.6 or newer, not {torch.__version__}.")
+
 import legendre
 from legendre import benchmark
 
