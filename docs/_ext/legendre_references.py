@@ -91,6 +91,7 @@ MESSAGES = [
     NOT_RUN,
     RELATIVE,
     ABSOLUTE,
+    *REASONS.values(),
 ]
 
 HEADER = f"""\
