@@ -1,36 +1,13 @@
-"""Check the figures the examples print against reviewed references, and say so on each page.
+"""Check the figures the examples print against docs/references.toml, and say so on each page.
 
-``docs/references.toml`` lists, for every example page, the deterministic figures it
-prints (losses, fitted coefficients, errors, differences from NumPy; never timings):
-a label, a regular expression whose one group captures the number in the page's
-printed output, a tolerance, and the reference value for each device and dtype it was
-recorded on (``"cpu/float32"``). A figure printed several times (the tutorial's losses)
-has a list of values. A page that prints no such figure says why in one line:
-``none = "no figures"`` (it prints none) or ``none = "timings"`` (it prints only timings).
-Such a page needs no ``Running on:`` line.
-
-After sphinx-gallery has run the examples, this extension reads what each one printed
-from the reST it generated, compares every figure with its reference and fails the
-build with a table of those that drifted (page, figure, value, reference, tolerance),
-logged as an error: the build goes on to report any other problem, then exits with 1.
-Each example page then ends with a note, translated in the Korean build through the
-theme catalog (``locales/ko/LC_MESSAGES/sphinx.po``), that says which figures were
-checked, against which references, within which tolerance, or why none were.
-
-The Korean examples print Korean labels (``labels.po``): the Korean build reads their
-output back in English first, through the table ``tools/translate.py`` writes beside the
-Korean sources (``printed_labels.json``), so the same patterns find the same numbers.
-
-The device and dtype come from the page's ``Running on: cpu (torch.float64)`` line;
-a page whose line names no dtype declares it in the file. A device with no references
-of its own (a GPU, say) is compared with the CPU's references for the same dtype, each
-tolerance multiplied by ``other_device_factor``, and the note says so.
-
-After an intended change, ``LEGENDRE_RECORD_REFERENCES=1 nox -R -s docs`` writes the
-values that ran into the file (for the device and dtype that ran; labels, patterns and
-tolerances stay) instead of comparing; review the result with ``git diff``. For a new
-page it drafts the entry: each printed line ``<label>: <number>`` becomes a figure, or
-the page gets ``none = "no figures"`` when it printed none.
+The rules for a page's entry, and recording one, are in CONTRIBUTING ("Printed figures").
+After sphinx-gallery has run the examples, this reads each one's printed output from the
+reST it generated and logs one error with a table of the figures that drifted (the build
+goes on, then exits with 1); each example page ends with a note, translated through the
+theme catalog, saying what was checked or why nothing was. The Korean output is read back
+in English through ``printed_labels.json`` (written by tools/translate.py), so the same
+patterns find the same numbers. A device without references of its own is compared with
+the CPU's, each tolerance times ``other_device_factor``.
 """
 
 from __future__ import annotations
@@ -91,6 +68,7 @@ MESSAGES = [
     NOT_RUN,
     RELATIVE,
     ABSOLUTE,
+    *REASONS.values(),
 ]
 
 HEADER = f"""\
