@@ -54,5 +54,5 @@ def test_compile_breaks_the_graph_at_a_function_with_a_jvp_method():
     # If this stops raising, torch lifted the limit: reword LegendrePolynomial's docstring
     # (and its Korean in docs/locales/ko/LC_MESSAGES/api.po), and consider giving it a jvp.
     # (torch 2.4 words it "NYI - User defind jvp", later ones "custom jvp")
-    with pytest.raises(torch._dynamo.exc.Unsupported, match="custom jvp|defind jvp"):
+    with pytest.raises(torch._dynamo.exc.Unsupported, match=r"custom jvp|defind jvp"):
         compiled(x)
