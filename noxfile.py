@@ -63,9 +63,13 @@ def build_package(session: nox.Session) -> Path:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite; extra arguments go to pytest (``nox -s tests -- -k fit``)."""
+    """Run the test suite; extra arguments go to pytest (``nox -s tests -- -k fit``).
+
+    The test files run side by side, one worker per CPU (``-- -n0`` for one process, as
+    ``--pdb`` needs); a file's tests stay together, for the fixtures they share.
+    """
     install(session, "test")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-n", "auto", "--dist", "loadfile", *session.posargs)
 
 
 def chosen_languages(session: nox.Session) -> set[str]:
