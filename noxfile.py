@@ -45,20 +45,21 @@ def install(session: nox.Session, *groups: str, package: bool = True) -> None:
     session.install("-c", str(CONSTRAINTS), *requirements, *(["."] if package else []))
 
 
-def build_package(session: nox.Session) -> Path:
+def build_package(session: nox.Session) -> None:
     """Build the sdist and wheel the site publishes, and run the examples with that wheel."""
     shutil.rmtree(DIST, ignore_errors=True)
     # no isolation: hatchling comes with the docs group, so a rebuild neither waits for
     # nor needs the network (the release workflow builds isolated; the bytes are the same)
     build = ["python", "-m", "build", "--no-isolation", "--outdir", str(DIST), str(ROOT)]
-    session.run(*build, silent=True)
+    if session.run(*build, silent=True) is None:  # --install-only: nothing was built
+        session.install("-c", str(CONSTRAINTS), str(ROOT))  # the package's dependencies
+        return
     (wheel,) = DIST.glob("*.whl")
     session.install("-c", str(CONSTRAINTS), str(wheel))  # its dependencies, torch pinned
     # Replace the installed copy even at the same version, and even under `nox -R`
     # (which skips session.install): the pages must run today's source.
     reinstall = ["python", "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall"]
     session.run(*reinstall, str(wheel))
-    return wheel
 
 
 @nox.session
@@ -97,7 +98,8 @@ def build_site(
     if "ko" not in languages:
         session.run(*english, env=env, external=True)
         return
-    session.run("python", str(ROOT / "tools" / "translate.py"), "prepare")  # the Korean sources
+    if not session.run("python", str(ROOT / "tools" / "translate.py"), "prepare"):
+        return  # --install-only: the Korean build below is not a nox command; skip it too
     korean = [*build, "-D", "language=ko"]  # served at ko/ (see language_twins in conf.py)
     korean += ["-d", str(doctrees[1]), str(KOREAN / "docs"), str(out / "ko")]
     # Each language executes the examples: build both at once, then show the Korean log.
@@ -217,6 +219,9 @@ def compat(session: nox.Session) -> None:
     pins = tmp / "constraints.txt"
     kept = [line for line in CONSTRAINTS.read_text().splitlines() if not line.startswith("torch")]
     pins.write_text("\n".join(kept) + "\n")
+    # A machine-wide pip constraint (pip.conf's `constraint`, e.g. a cap on torch) would
+    # silently hold back the torch asked for; the variable outranks any config file.
+    session.env["PIP_CONSTRAINT"] = str(pins)
     torch = ["torch"] if version == "newest" else [f"torch=={version}"]
     if version != "newest" and tuple(map(int, version.split(".")[:2])) < (2, 3):
         torch.append("numpy<2")  # torch before 2.3 was built against NumPy 1
