@@ -398,6 +398,8 @@ attempt(lambda: second_derivative(HonestNumpyCubic))
 # without them; the check cell says what is still wrong.
 from legendre.exercises import check_cubic_and_mask
 
+language = "English"  # the verdicts' language
+
 
 class CubicAndMask(torch.autograd.Function):
     @staticmethod
@@ -416,7 +418,7 @@ class MyCubicAndMask(CubicAndMask):
 
 
 # %%
-print(check_cubic_and_mask(MyCubicAndMask))
+print(check_cubic_and_mask(MyCubicAndMask, language=language))
 
 # %%
 # .. raw:: html
@@ -442,7 +444,7 @@ class SolvedCubicAndMask(CubicAndMask):
         return grad_value * p3_derivative(t)
 
 
-verdict = check_cubic_and_mask(SolvedCubicAndMask)
+verdict = check_cubic_and_mask(SolvedCubicAndMask, language=language)
 print(verdict)
 assert verdict.solved
 

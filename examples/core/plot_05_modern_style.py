@@ -333,6 +333,8 @@ assert calls == [(False, True), (True, False)]
 # ``gradcheck`` and ``gradgradcheck``.
 from legendre.exercises import check_legendre
 
+language = "English"  # the verdicts' language
+
 
 class KeptSquare(torch.autograd.Function):
     @staticmethod
@@ -357,7 +359,7 @@ class MyCubic(KeptSquare):
 
 
 # %%
-print(check_legendre(MyCubic, 3, second_derivative=True))
+print(check_legendre(MyCubic, 3, second_derivative=True, language=language))
 
 # %%
 # .. raw:: html
@@ -381,7 +383,7 @@ class SolvedCubic(KeptSquare):
         return grad_value * 1.5 * (5 * square - 1) + grad_square * 2 * t
 
 
-verdict = check_legendre(SolvedCubic, 3, second_derivative=True)
+verdict = check_legendre(SolvedCubic, 3, second_derivative=True, language=language)
 print(verdict)
 assert verdict.solved
 
