@@ -107,7 +107,7 @@ class Verdict:
 
     solved: bool
     reason: str
-    facts: dict[str, object] = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict, hash=False)  # a verdict stays hashable
     language: str = "English"
 
     def __post_init__(self) -> None:

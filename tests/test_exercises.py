@@ -57,6 +57,7 @@ class Raises(P4):
 def test_a_right_answer_is_solved():
     verdict = check_legendre(P4, 4, second_derivative=True)
     assert verdict == Verdict(True, "solved second", {"name": "P4", "degree": 4})
+    assert {verdict} == {Verdict(True, "solved second", {"name": "P4", "degree": 4})}  # hashable
     assert str(verdict) == (
         "solved: P4 computes P4 and its derivative; gradcheck and gradgradcheck pass"
     )
