@@ -4,43 +4,127 @@ Each check takes the reader's answer, a :class:`torch.autograd.Function`
 subclass, and compares it with an independent oracle: NumPy's
 ``numpy.polynomial.legendre`` for values and slopes,
 :func:`torch.autograd.gradcheck` and :func:`torch.autograd.gradgradcheck` for
-the backward pass. It never raises: it returns a :class:`Verdict` whose text
+the backward pass. It never raises on an answer: it returns a :class:`Verdict` whose text
 says ``"solved"`` or ``"not solved yet"`` followed by what is still wrong, in
 plain words, so that a notebook whose exercise is still a stub runs from top
 to bottom.
 
     >>> print(check_legendre(MyP4, 4))  # doctest: +SKIP
-    not solved yet: forward returned None; it should return P4(x) as a tensor
+    not solved yet: forward returned None; it should return a tensor
+    >>> print(check_legendre(MyP4, 4, language="한국어"))  # doctest: +SKIP
+    아직 해결되지 않음: 순전파가 반환한 값: None. 텐서를 반환해야 합니다
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch.autograd.gradcheck import GradcheckError
 
-__all__ = ["Verdict", "check_cubic_and_mask", "check_legendre"]
+__all__ = ["MESSAGES", "Verdict", "check_cubic_and_mask", "check_legendre"]
 
 # Awkward points included: +-1, where formulas with 1 / (x^2 - 1) break, and 0.
 POINTS = (-1.0, -0.7, -0.1, 0.0, 0.4, 0.9, 1.0)
 
+# What a verdict says, by language, then by reason; ``{name}`` fields are the verdict's
+# facts. Every language has the same keys and the same fields (tests/test_exercises.py).
+# A raised error ends its sentence, quoted as Python printed it. The Korean puts no
+# particle after a field, whose last sound it cannot know.
+MESSAGES: dict[str, dict[str, str]] = {
+    "English": {
+        "solved": "solved",
+        "not solved": "not solved yet",
+        "not a Function": "expected a subclass of torch.autograd.Function (the class itself, "
+        "not its apply or an instance), got {name}",
+        "apply raised": "calling {name}.apply(x) raised {error}",
+        "not a tensor": "forward returned {returned}; it should return a tensor",
+        "wrong shape": "forward returned shape {shape} for x of shape {x_shape}; "
+        "it should work point by point",
+        "wrong values": "forward gives {found} at x = {x}, where it should be {expected}",
+        "wrong slopes": "backward gives {found} at x = {x}, where it should be {expected}",
+        "wrong mask": "the mask gives {found} at x = {x}, where it should be {expected}",
+        "no gradient": "the output does not require a gradient: call the Function with apply",
+        "backward raised": "backward raised {error}",
+        "backward returned None": "backward returned None for x; "
+        "it should return grad_output * P'(x)",
+        "check fails": "{check} fails: {error}",
+        "check raised": "{check} raised {error}",
+        "not two outputs": "forward returned {count} tensors; it should return two",
+        "mask has a gradient": "the mask requires a gradient, although it has no derivative",
+        "in-place change missed": "after its input changed in place, backward ran on the "
+        "changed values and returned a wrong gradient without an error",
+        "solved first": "{name} computes P{degree} and its derivative; gradcheck passes",
+        "solved second": "{name} computes P{degree} and its derivative; "
+        "gradcheck and gradgradcheck pass",
+        "solved mask": "{name} computes P3 and its mask; the mask has no gradient; "
+        "an input changed in place is caught",
+    },
+    "한국어": {
+        "solved": "해결",
+        "not solved": "아직 해결되지 않음",
+        "not a Function": "torch.autograd.Function의 하위 클래스가 필요합니다(인스턴스나 "
+        "메서드가 아닌 클래스 자체). 받은 것: {name}",
+        "apply raised": "{name}.apply(x) 호출이 예외를 일으켰습니다: {error}",
+        "not a tensor": "순전파가 반환한 값: {returned}. 텐서를 반환해야 합니다",
+        "wrong shape": "shape {x_shape}인 x에 대한 순전파의 반환값 shape: {shape}. "
+        "점마다 따로 계산해야 합니다",
+        "wrong values": "x = {x}에서 순전파 값은 {found}이지만, 정답은 {expected}입니다",
+        "wrong slopes": "x = {x}에서 역전파가 준 변화도는 {found}이지만, 정답은 {expected}입니다",
+        "wrong mask": "x = {x}에서 마스크 값은 {found}이지만, 정답은 {expected}입니다",
+        "no gradient": "출력이 변화도를 요구하지 않습니다: Function.apply(x)로 호출하세요",
+        "backward raised": "역전파가 예외를 일으켰습니다: {error}",
+        "backward returned None": "역전파가 x에 대해 None을 반환했습니다. "
+        "grad_output * P'(x)를 반환해야 합니다",
+        "check fails": "{check} 실패: {error}",
+        "check raised": "{check} 실행 중 예외: {error}",
+        "not two outputs": "순전파가 반환한 텐서: {count}개. 두 개를 반환해야 합니다",
+        "mask has a gradient": "마스크는 도함수가 없는데도 변화도를 요구합니다",
+        "in-place change missed": "입력을 제자리에서 바꾼 뒤에도 역전파가 바뀐 값으로 실행되어 "
+        "오류 없이 틀린 변화도를 반환했습니다",
+        "solved first": "{name}: P{degree} 값과 도함수가 맞습니다. gradcheck 통과",
+        "solved second": "{name}: P{degree} 값과 도함수가 맞습니다. gradcheck, gradgradcheck 통과",
+        "solved mask": "{name}: P3 값과 마스크가 맞고, 마스크에는 변화도가 없으며, "
+        "제자리에서 바뀐 입력을 잡아냅니다",
+    },
+}
+
+
+def _language(language: str) -> str:
+    if language not in MESSAGES:
+        choices = ", ".join(repr(choice) for choice in MESSAGES)
+        raise ValueError(f"language must be one of {choices}, not {language!r}")
+    return language
+
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a check found: ``solved``, and a message that says why in plain words."""
+    """What a check found: ``solved``, and why, as the ``reason`` key of :data:`MESSAGES`
+    with the ``facts`` its sentence names; ``str()`` says it in plain words in ``language``.
+    """
 
     solved: bool
-    message: str
+    reason: str
+    facts: dict[str, object] = field(default_factory=dict, hash=False)  # a verdict stays hashable
+    language: str = "English"
+
+    def __post_init__(self) -> None:
+        _language(self.language)
 
     def __str__(self) -> str:
-        return self.message
+        messages = MESSAGES[self.language]
+        outcome = messages["solved" if self.solved else "not solved"]
+        return f"{outcome}: {messages[self.reason].format(**self.facts)}"
 
 
 class _Unsolved(Exception):
-    """What is still wrong with an answer; becomes the text of a :class:`Verdict`."""
+    """What is still wrong with an answer: a reason of :data:`MESSAGES` and its facts."""
+
+    def __init__(self, reason: str, **facts: object) -> None:
+        super().__init__(reason)
+        self.reason, self.facts = reason, facts
 
 
 def _points() -> torch.Tensor:
@@ -71,10 +155,7 @@ def _name(function: object) -> str:
 
 def _check_class(function: object) -> None:
     if not (isinstance(function, type) and issubclass(function, torch.autograd.Function)):
-        raise _Unsolved(
-            f"expected a subclass of torch.autograd.Function (the class itself, "
-            f"not its apply or an instance), got {_name(function)}"
-        )
+        raise _Unsolved("not a Function", name=_name(function))
 
 
 def _apply(function: Any, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -82,46 +163,47 @@ def _apply(function: Any, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
     try:
         outputs = function.apply(x)
     except Exception as error:  # noqa: BLE001 (any error is what the reader must fix)
-        raise _Unsolved(f"calling {_name(function)}.apply(x) raised {_first_line(error)}") from None
+        raise _Unsolved("apply raised", name=_name(function), error=_first_line(error)) from None
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     if not all(isinstance(output, torch.Tensor) for output in outputs):
         shown = ", ".join("None" if output is None else type(output).__name__ for output in outputs)
-        raise _Unsolved(f"forward returned {shown}; it should return a tensor")
+        raise _Unsolved("not a tensor", returned=shown)
     if outputs[0].shape != x.shape:
-        raise _Unsolved(f"forward returned shape {tuple(outputs[0].shape)} for x of shape "
-                        f"{tuple(x.shape)}; it should work point by point")  # fmt: skip
+        raise _Unsolved("wrong shape", shape=tuple(outputs[0].shape), x_shape=tuple(x.shape))
     return outputs
 
 
-def _compare(what: str, found: torch.Tensor, expected: torch.Tensor, x: torch.Tensor) -> None:
-    """Raise with the first point where ``found`` is not ``expected``."""
+def _compare(reason: str, found: torch.Tensor, expected: torch.Tensor, x: torch.Tensor) -> None:
+    """Raise ``reason`` with the first point where ``found`` is not ``expected``."""
     wrong = ~torch.isclose(found.detach().to(expected.dtype), expected, rtol=1e-7, atol=1e-9)
     if wrong.any():
         i = int(wrong.nonzero()[0, 0])
         raise _Unsolved(
-            f"{what} gives {found[i].item():.6g} at x = {x[i].item():g}, "
-            f"where it should be {expected[i].item():.6g}"
+            reason,
+            found=f"{found[i].item():.6g}",
+            x=f"{x[i].item():g}",
+            expected=f"{expected[i].item():.6g}",
         )
 
 
 def _check_values(function: Any, degree: int) -> None:
     x = _points()
     (value, *_) = _apply(function, x)
-    _compare("forward", value, _oracle(degree, x), x)
+    _compare("wrong values", value, _oracle(degree, x), x)
 
 
 def _check_slopes(function: Any, degree: int) -> None:
     x = _points().requires_grad_()
     (value, *_) = _apply(function, x)
     if not value.requires_grad:
-        raise _Unsolved("the output does not require a gradient: call the Function with apply")
+        raise _Unsolved("no gradient")
     try:
         (slope,) = torch.autograd.grad(value.sum(), x, allow_unused=True)
     except Exception as error:  # noqa: BLE001
-        raise _Unsolved(f"backward raised {_first_line(error)}") from None
+        raise _Unsolved("backward raised", error=_first_line(error)) from None
     if slope is None:
-        raise _Unsolved("backward returned None for x; it should return grad_output * P'(x)")
-    _compare("backward", slope, _oracle(degree, x, derivative=1), x)
+        raise _Unsolved("backward returned None")
+    _compare("wrong slopes", slope, _oracle(degree, x, derivative=1), x)
 
 
 def _gradchecks(function: Any, second_derivative: bool) -> None:
@@ -138,21 +220,26 @@ def _gradchecks(function: Any, second_derivative: bool) -> None:
         try:
             check(first, (x,))
         except GradcheckError as error:
-            raise _Unsolved(f"{name} fails: {_first_line(error)}") from None
+            raise _Unsolved("check fails", check=name, error=_first_line(error)) from None
         except Exception as error:  # noqa: BLE001
-            raise _Unsolved(f"{name} raised {_first_line(error)}") from None
+            raise _Unsolved("check raised", check=name, error=_first_line(error)) from None
 
 
-def _verdict(function: object, checks: Any, solved: str) -> Verdict:
+def _verdict(
+    function: object, checks: Callable[[], None], solved: str, language: str, **facts: object
+) -> Verdict:
+    _language(language)  # before any check runs: a wrong language is the caller's error
     try:
         _check_class(function)
         checks()
     except _Unsolved as problem:
-        return Verdict(False, f"not solved yet: {problem}")
-    return Verdict(True, f"solved: {_name(function)} {solved}")
+        return Verdict(False, problem.reason, problem.facts, language)
+    return Verdict(True, solved, {"name": _name(function), **facts}, language)
 
 
-def check_legendre(function: object, degree: int, *, second_derivative: bool = False) -> Verdict:
+def check_legendre(
+    function: object, degree: int, *, second_derivative: bool = False, language: str = "English"
+) -> Verdict:
     r"""Check a Function that computes :math:`P_n(x)` (its first output, if it has several).
 
     Its values and slopes are compared with NumPy's Legendre module at a few
@@ -169,11 +256,19 @@ def check_legendre(function: object, degree: int, *, second_derivative: bool = F
         The degree :math:`n` it should compute.
     second_derivative : bool
         Whether its backward pass must itself be differentiable.
+    language : str
+        The language the verdict is printed in: a key of :data:`MESSAGES`
+        (``"English"`` or ``"한국어"``).
 
     Returns
     -------
     Verdict
         ``solved``, and a message that starts with "solved" or "not solved yet".
+
+    Raises
+    ------
+    ValueError
+        If ``language`` is not a key of :data:`MESSAGES`.
     """
 
     def checks() -> None:
@@ -181,11 +276,11 @@ def check_legendre(function: object, degree: int, *, second_derivative: bool = F
         _check_slopes(function, degree)
         _gradchecks(function, second_derivative)
 
-    tests = "gradcheck and gradgradcheck pass" if second_derivative else "gradcheck passes"
-    return _verdict(function, checks, f"computes P{degree} and its derivative; {tests}")
+    solved = "solved second" if second_derivative else "solved first"
+    return _verdict(function, checks, solved, language, degree=degree)
 
 
-def check_cubic_and_mask(function: Any) -> Verdict:
+def check_cubic_and_mask(function: Any, *, language: str = "English") -> Verdict:
     r"""Check a Function that returns :math:`P_3(x)` and the mask ``P3(x) > 0`` (as floats).
 
     Beyond the values and the slope (NumPy, :func:`~torch.autograd.gradcheck`),
@@ -193,19 +288,20 @@ def check_cubic_and_mask(function: Any) -> Verdict:
     and changing the input in place after the forward pass must make the
     backward pass raise rather than return a wrong gradient (the input saved
     with ``ctx.save_for_backward``, not kept as an attribute of ``ctx``).
+    ``language`` is as in :func:`check_legendre`.
     """
 
     def checks() -> None:
         x = _points().requires_grad_()
         outputs = _apply(function, x)
         if len(outputs) != 2:
-            raise _Unsolved(f"forward returned {len(outputs)} tensors; it should return two")
+            raise _Unsolved("not two outputs", count=len(outputs))
         value, mask = outputs
         expected = _oracle(3, x)
-        _compare("forward", value, expected, x)
-        _compare("the mask", mask, (expected > 0).to(mask.dtype), x)
+        _compare("wrong values", value, expected, x)
+        _compare("wrong mask", mask, (expected > 0).to(mask.dtype), x)
         if mask.requires_grad:
-            raise _Unsolved("the mask requires a gradient, although it has no derivative")
+            raise _Unsolved("mask has a gradient")
         _check_slopes(function, 3)
         _gradchecks(function, second_derivative=False)
         t = x.detach().clone().requires_grad_()
@@ -216,10 +312,6 @@ def check_cubic_and_mask(function: Any) -> Verdict:
             value.sum().backward()
         except RuntimeError:
             return
-        raise _Unsolved(
-            "after its input changed in place, backward ran on the changed values and "
-            "returned a wrong gradient without an error"
-        )
+        raise _Unsolved("in-place change missed")
 
-    return _verdict(function, checks, "computes P3 and its mask; the mask has no gradient; "
-                    "an input changed in place is caught")  # fmt: skip
+    return _verdict(function, checks, "solved mask", language)

@@ -1,9 +1,12 @@
-"""The exercise checks: right answers are solved, each wrong one is told what is wrong."""
+"""The exercise checks: right answers are solved, each wrong one is told what is wrong,
+in English or in Korean."""
+
+import string
 
 import pytest
 import torch
 
-from legendre.exercises import Verdict, check_cubic_and_mask, check_legendre
+from legendre.exercises import MESSAGES, Verdict, check_cubic_and_mask, check_legendre
 
 
 class P4(torch.autograd.Function):
@@ -53,8 +56,11 @@ class Raises(P4):
 
 def test_a_right_answer_is_solved():
     verdict = check_legendre(P4, 4, second_derivative=True)
-    assert verdict == Verdict(True, str(verdict))
-    assert str(verdict).startswith("solved: P4 computes P4")
+    assert verdict == Verdict(True, "solved second", {"name": "P4", "degree": 4})
+    assert {verdict} == {Verdict(True, "solved second", {"name": "P4", "degree": 4})}  # hashable
+    assert str(verdict) == (
+        "solved: P4 computes P4 and its derivative; gradcheck and gradgradcheck pass"
+    )
 
 
 def test_the_untouched_stub_is_not_solved_yet_and_does_not_raise():
@@ -159,3 +165,113 @@ def test_each_mistake_of_the_mask_exercise_is_named(answer, says):
     assert not verdict.solved
     assert str(verdict).startswith("not solved yet: ")
     assert says in str(verdict)
+
+
+# -- The verdicts' languages ----------------------------------------------------------------
+
+KOREAN = "한국어"
+
+
+def _fields(message):
+    return sorted(field for _, field, _, _ in string.Formatter().parse(message) if field)
+
+
+def test_every_language_has_the_same_reasons_and_the_same_fields():
+    english = MESSAGES["English"]
+    assert set(MESSAGES) == {"English", KOREAN}
+    assert set(MESSAGES[KOREAN]) == set(english)
+    for reason, message in english.items():
+        assert _fields(MESSAGES[KOREAN][reason]) == _fields(message), reason
+
+
+@pytest.mark.parametrize(
+    ("check", "answer", "english", "korean"),
+    [
+        (
+            lambda answer, language: check_legendre(answer, 4, language=language),
+            P4,
+            "solved: P4 computes P4 and its derivative; gradcheck passes",
+            "해결: P4: P4 값과 도함수가 맞습니다. gradcheck 통과",
+        ),
+        (
+            lambda answer, language: check_legendre(answer, 4, language=language),
+            Stub,
+            "not solved yet: forward returned None; it should return a tensor",
+            "아직 해결되지 않음: 순전파가 반환한 값: None. 텐서를 반환해야 합니다",
+        ),
+        (
+            lambda answer, language: check_legendre(
+                answer, 4, second_derivative=True, language=language
+            ),
+            P4,
+            "solved: P4 computes P4 and its derivative; gradcheck and gradgradcheck pass",
+            "해결: P4: P4 값과 도함수가 맞습니다. gradcheck, gradgradcheck 통과",
+        ),
+        (
+            lambda answer, language: check_legendre(
+                answer, 4, second_derivative=True, language=language
+            ),
+            DetachedSlope,
+            "not solved yet: gradgradcheck fails: GradcheckError: Jacobian mismatch",
+            "아직 해결되지 않음: gradgradcheck 실패: GradcheckError: Jacobian mismatch",
+        ),
+        (
+            lambda answer, language: check_cubic_and_mask(answer, language=language),
+            CubicAndMask,
+            "solved: CubicAndMask computes P3 and its mask; the mask has no gradient;",
+            "해결: CubicAndMask: P3 값과 마스크가 맞고, 마스크에는 변화도가 없으며,",
+        ),
+        (
+            lambda answer, language: check_cubic_and_mask(answer, language=language),
+            MaskLeftDifferentiable,
+            "not solved yet: the mask requires a gradient, although it has no derivative",
+            "아직 해결되지 않음: 마스크는 도함수가 없는데도 변화도를 요구합니다",
+        ),
+    ],
+    ids=["P4", "stub", "P4 twice", "detached", "mask", "mask left differentiable"],
+)
+def test_each_check_gives_its_verdict_in_english_and_in_korean(check, answer, english, korean):
+    in_english, in_korean = check(answer, "English"), check(answer, KOREAN)
+    assert in_english.solved == in_korean.solved
+    assert str(in_english).startswith(english)
+    assert str(in_korean).startswith(korean)
+
+
+@pytest.mark.parametrize(
+    ("answer", "degree", "korean"),
+    [
+        (P4, 3, "x = -1에서 순전파 값은 1이지만, 정답은 -1입니다"),
+        (WrongSlope, 4, "x = -1에서 역전파가 준 변화도는 -25이지만, 정답은 -10입니다"),
+        (Raises, 4, "Raises.apply(x) 호출이 예외를 일으켰습니다: ValueError: not written"),
+        (torch.nn.Module, 4, "torch.autograd.Function의 하위 클래스가 필요합니다"),
+    ],
+)
+def test_a_wrong_answer_says_what_is_wrong_in_korean_too(answer, degree, korean):
+    verdict = check_legendre(answer, degree, language=KOREAN)
+    assert not verdict.solved
+    assert str(verdict).startswith("아직 해결되지 않음: ")
+    assert korean in str(verdict)
+
+
+@pytest.mark.parametrize(
+    ("answer", "korean"),
+    [
+        (InputOnCtx, "역전파가 바뀐 값으로 실행되어 오류 없이 틀린 변화도를 반환했습니다"),
+        (P4, "순전파가 반환한 텐서: 1개. 두 개를 반환해야 합니다"),
+    ],
+)
+def test_each_mistake_of_the_mask_exercise_is_named_in_korean(answer, korean):
+    verdict = check_cubic_and_mask(answer, language=KOREAN)
+    assert not verdict.solved
+    assert korean in str(verdict)
+
+
+@pytest.mark.parametrize("language", ["Korean", "english", "ko"])
+def test_an_unknown_language_is_an_error_that_names_the_choices(language):
+    choices = "language must be one of 'English', '한국어', not"
+    with pytest.raises(ValueError, match=f"^{choices} '{language}'$"):
+        check_legendre(P4, 4, language=language)
+    with pytest.raises(ValueError, match=choices):
+        check_cubic_and_mask(Stub, language=language)
+    with pytest.raises(ValueError, match=choices):
+        Verdict(True, "solved first", {"name": "P4", "degree": 4}, language)

@@ -179,6 +179,8 @@ print("identical losses at every step:", result.history == losses)
 # :doc:`plot_02_checking_backward` explains.
 from legendre.exercises import check_legendre
 
+language = "English"  # the verdicts' language
+
 
 class LegendreP4(torch.autograd.Function):
     @staticmethod
@@ -191,7 +193,7 @@ class LegendreP4(torch.autograd.Function):
 
 
 # %%
-print(check_legendre(LegendreP4, 4))
+print(check_legendre(LegendreP4, 4, language=language))
 
 # %%
 # .. raw:: html
@@ -213,7 +215,7 @@ class SolvedP4(torch.autograd.Function):
         return grad_output * (35 * x**3 - 15 * x) / 2
 
 
-verdict = check_legendre(SolvedP4, 4)
+verdict = check_legendre(SolvedP4, 4, language=language)
 print(verdict)
 assert verdict.solved
 

@@ -162,13 +162,15 @@ print("gradcheck inside:", gradcheck(PlantedP3.apply, (inside,)))
 # :math:`\pm 1`, and runs ``gradcheck`` and ``gradgradcheck``.
 from legendre.exercises import check_legendre
 
+language = "English"  # the verdicts' language
+
 
 class FixedP3(PlantedP3):
     pass  # your answer: replace this line with a backward method
 
 
 # %%
-print(check_legendre(FixedP3, 3, second_derivative=True))
+print(check_legendre(FixedP3, 3, second_derivative=True, language=language))
 
 # %%
 # .. raw:: html
@@ -187,7 +189,7 @@ class SolvedP3(PlantedP3):
         return grad_output * 1.5 * (5 * x**2 - 1)
 
 
-verdict = check_legendre(SolvedP3, 3, second_derivative=True)
+verdict = check_legendre(SolvedP3, 3, second_derivative=True, language=language)
 print(verdict)
 assert verdict.solved
 

@@ -2,21 +2,17 @@ r"""
 Common mistakes with custom Functions
 =====================================
 
-**You will learn** eight mistakes torch stops or lets through, each with its
-fix.
-
-A custom :class:`torch.autograd.Function` promises autograd a forward pass
-and its derivative. Some broken promises make torch stop with an error;
-others give a wrong gradient without a word. Every error message below is the
-one the installed torch printed while this page was built.
+**You will learn** eight mistakes with a custom
+:class:`torch.autograd.Function`, each with its fix: some make torch stop
+with an error, others give a wrong gradient silently. Every error below is
+what the installed torch printed when this page was built.
 """
 
 # %%
 # Catching what torch says
 # ------------------------
-# ``attempt`` runs a piece of code and prints the warnings and the error torch
-# raised, if any. The data are five points on the CPU, where NumPy can read
-# them too (mistake 8).
+# ``attempt`` runs code and prints what torch warned or raised. The data are
+# five points on the CPU, where NumPy can read them (mistake 8).
 import warnings
 
 import torch
@@ -27,7 +23,7 @@ print("Running on: cpu")
 
 
 def attempt(action):
-    """Run ``action``; print the warnings and the error it raised, or what it returned."""
+    """Run ``action``; print its warnings and error, and return its result."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -44,7 +40,7 @@ def attempt(action):
 
 
 def p3_derivative(t):
-    """The derivative of P3, written out, as the reference for every gradient below."""
+    """P3's derivative, written out: the reference for every gradient below."""
     return 1.5 * (5 * t**2 - 1)
 
 
@@ -53,21 +49,20 @@ x = torch.linspace(-1, 1, 5)
 # %%
 # 1. Calling an instance instead of ``apply``
 # -------------------------------------------
-# A Function is a class whose methods are static: it is used through
-# ``apply``, never instantiated. Calling an instance is the old, removed
-# style.
+# A Function's methods are static: call ``apply`` on the class, never an
+# instance (the old, removed style).
 attempt(lambda: LegendrePolynomial3()(x))
 
 # %%
-# The fix is ``apply`` on the class itself:
+# The fix, ``apply`` on the class:
 print(attempt(lambda: LegendrePolynomial3.apply(x)))
 
 # %%
 # 2. Too few gradients
 # --------------------
 # ``backward`` returns one gradient per argument of ``forward``, in order,
-# including arguments that are not tensors. Here the degree ``n`` is an
-# integer, so it has no gradient; forgetting its ``None`` is an error.
+# non-tensors included: the integer degree ``n`` gets ``None``, and
+# forgetting it is an error.
 
 
 class Power(torch.autograd.Function):
@@ -102,9 +97,8 @@ print(t.grad)
 # %%
 # 3. Changing a saved tensor in place
 # -----------------------------------
-# If a saved input changes in place, the derivative would be taken at the
-# wrong point. Every tensor counts its in-place changes, so autograd notices
-# and refuses.
+# A saved input changed in place would put the derivative at the wrong point;
+# every tensor counts its in-place changes, so autograd refuses.
 t = x.clone().requires_grad_()
 
 
@@ -118,18 +112,16 @@ def change_saved_input():
 attempt(change_saved_input)
 
 # %%
-# The fix is to leave ``u`` alone, or to change a copy
-# (``u = u + 1`` makes a new tensor instead of changing the saved one).
+# The fix: leave ``u`` alone, or change a copy (``u = u + 1`` makes a new
+# tensor).
 #
 # 4. Keeping tensors as ``ctx`` attributes
 # ----------------------------------------
-# ``ctx.save_for_backward`` does three things an attribute of ``ctx`` does
-# not. It checks the count of in-place changes (mistake 3), so a change is an
-# error, not a wrong gradient. It keeps an output without a reference cycle.
-# And it shows the tensor to saved-tensor hooks, functions that autograd
-# calls on every saved tensor (:doc:`../further/plot_13_saving_memory` uses
-# them). Storing the input as ``ctx.t = t`` runs, but the same in-place
-# change now gives a wrong gradient, silently.
+# Unlike an attribute of ``ctx``, ``ctx.save_for_backward`` checks the count
+# of in-place changes (mistake 3), keeps an output without a reference cycle,
+# and shows the tensor to saved-tensor hooks, functions autograd calls on
+# every saved tensor (:doc:`../further/plot_13_saving_memory`). With
+# ``ctx.t = t``, the same in-place change gives a wrong gradient, silently.
 
 
 class CubicOnCtx(torch.autograd.Function):
@@ -158,8 +150,8 @@ print(f"largest error of that gradient: {wrong}")
 assert wrong > 1  # silently wrong, not a rounding error
 
 # %%
-# The backward pass read ``ctx.t`` after the change: it took the derivative
-# one unit to the right of where the forward pass evaluated.
+# The backward pass read ``ctx.t`` after the change, one unit right of where
+# the forward pass evaluated.
 import matplotlib.pyplot as plt
 
 fine = torch.linspace(-1, 1, 201)
@@ -172,9 +164,9 @@ ax.legend()
 plt.show()
 
 # %%
-# An output kept on ``ctx`` (a backward like that of :math:`e^t` needs it)
-# makes a cycle: output, its ``grad_fn``, ``ctx``, output. Deleting it frees
-# nothing until Python's cycle collector runs:
+# An output kept on ``ctx`` (the backward of :math:`e^t` needs it) makes a
+# cycle through its ``grad_fn`` and ``ctx``: deleting it frees nothing until
+# Python's cycle collector runs:
 import gc
 import weakref
 
@@ -199,10 +191,9 @@ print(f"after gc.collect(): alive={alive() is not None}")
 
 # %%
 # The fix is ``ctx.save_for_backward(t)`` and ``ctx.saved_tensors``, as in
-# :class:`legendre.LegendrePolynomial3`: then the same change raises the error
-# of mistake 3 instead of giving a wrong number. ``save_for_backward`` takes
-# tensors only (and ``None``); a number such as a degree belongs on ``ctx``
-# as an attribute, as in mistake 2. Saving it fails:
+# :class:`legendre.LegendrePolynomial3`; the same change then raises mistake
+# 3's error. It takes tensors (and ``None``) only: a number such as a degree
+# stays an attribute of ``ctx`` (mistake 2). Saving it fails:
 
 
 class SavesAnInt(FixedPower):
@@ -217,9 +208,9 @@ attempt(lambda: SavesAnInt.apply(x.clone().requires_grad_(), 3))
 # %%
 # 5. Changing an input in place without ``mark_dirty``
 # ----------------------------------------------------
-# A Function may change its input in place to save memory, but it must say so
-# with ``ctx.mark_dirty``. Otherwise autograd keeps the input's old history,
-# and a gradient through the changed tensor is wrong.
+# A Function that changes its input in place must say so with
+# ``ctx.mark_dirty``; otherwise autograd keeps the input's old history, and a
+# gradient through it is wrong.
 
 
 class DoubleInPlace(torch.autograd.Function):
@@ -244,7 +235,7 @@ for function in (DoubleInPlace, MarkedDoubleInPlace):
     t = x.clone().requires_grad_()
     u = t * 1
     function.apply(u)
-    u.sum().backward()  # u now holds 2 t, so its gradient with respect to t is 2
+    u.sum().backward()  # u is now 2 t: its gradient with respect to t is 2
     gradients[function.__name__] = t.grad.tolist()
     print(f"{function.__name__}: gradient {gradients[function.__name__]}")
 assert gradients == {"DoubleInPlace": [1.0] * 5, "MarkedDoubleInPlace": [2.0] * 5}
@@ -252,9 +243,9 @@ assert gradients == {"DoubleInPlace": [1.0] * 5, "MarkedDoubleInPlace": [2.0] * 
 # %%
 # 6. Assuming every gradient is a tensor
 # --------------------------------------
-# When a loss uses only one of two outputs, autograd passes zeros as the
-# other's gradient, which costs a tensor. ``ctx.set_materialize_grads(False)``
-# turns that off; then ``backward`` receives ``None`` and must handle it.
+# When a loss uses one of two outputs, autograd passes zeros as the other's
+# gradient. ``ctx.set_materialize_grads(False)`` saves that tensor: ``backward``
+# then receives ``None`` and must handle it.
 
 
 class TwoOutputs(torch.autograd.Function):
@@ -284,11 +275,10 @@ print(t.grad)
 # %%
 # 7. An output without a derivative, left differentiable
 # -------------------------------------------------------
-# Some outputs have no useful derivative: an index, a count, a mask. Torch
-# knows it of integer outputs, which never require a gradient. A floating
-# output, here a mask of where :math:`P_3` is positive, is taken to be
-# differentiable unless ``ctx.mark_non_differentiable`` says otherwise. Then a
-# loss built on it trains nothing, and says nothing: its gradient is zero.
+# Some outputs have no derivative: an index, a count, a mask. Integer outputs
+# never require a gradient; a floating one, here the mask of where :math:`P_3`
+# is positive, does unless ``ctx.mark_non_differentiable`` says otherwise, and
+# a loss built on it silently trains nothing: its gradient is zero.
 
 
 class CubicAndSign(torch.autograd.Function):
@@ -324,8 +314,7 @@ assert mask.requires_grad
 assert not t.grad.any()
 
 # %%
-# Marked, the mask is a plain tensor, and a loss that tries to train through
-# it stops with an error instead:
+# Marked, the mask is a plain tensor, and training through it is an error:
 value, mask, order = MarkedCubicAndSign.apply(x.clone().requires_grad_())
 print(f"mask: requires_grad={mask.requires_grad}")
 attempt(lambda: mask.sum().backward())
@@ -333,11 +322,10 @@ attempt(lambda: mask.sum().backward())
 # %%
 # 8. A second derivative through a backward autograd cannot see
 # -------------------------------------------------------------
-# A ``backward`` written with torch operations can itself be differentiated.
-# One that leaves torch, here for ``numpy.polynomial.legendre``, cannot: the
-# second derivative misses the part computed outside torch, silently. We
-# take the second derivative of :math:`\sum_i P_3(t_i)^2`, whose exact value
-# is :math:`2\,(P_3'^2 + P_3\,P_3'')`.
+# A ``backward`` written with torch operations can itself be differentiated;
+# one that leaves torch (here for ``numpy.polynomial.legendre``) silently
+# loses that part of the second derivative. Take that of
+# :math:`\sum_i P_3(t_i)^2`, exactly :math:`2\,(P_3'^2 + P_3\,P_3'')`.
 import numpy as np
 
 P3_COEFFICIENTS = [0, 0, 0, 1]  # P3 as a Legendre series
@@ -373,11 +361,10 @@ print(f"found {found.tolist()}\nexact {exact.tolist()}")
 assert not torch.allclose(found, exact)
 
 # %%
-# The honest fix, when a backward cannot be differentiated, is to say so with
-# ``@once_differentiable``: a second derivative that reaches the backward
-# through its incoming gradient, as here, then stops with an error.
-# (:doc:`plot_05_modern_style` shows a case it misses, which
-# ``gradgradcheck`` catches.)
+# The honest fix is ``@once_differentiable``: a second derivative that reaches
+# the backward through its incoming gradient, as here, then stops with an
+# error (:doc:`plot_05_modern_style` shows a case it misses, which
+# ``gradgradcheck`` catches).
 from torch.autograd.function import once_differentiable
 
 
@@ -394,9 +381,11 @@ attempt(lambda: second_derivative(HonestNumpyCubic))
 # Exercise: fix two mistakes at once
 # ----------------------------------
 # ``CubicAndMask`` returns :math:`P_3(t)` and the mask of where it is
-# positive, and makes two of the mistakes above. Write ``MyCubicAndMask``
-# without them; the check cell says what is still wrong.
+# positive, with two of the mistakes above; write ``MyCubicAndMask`` without
+# them.
 from legendre.exercises import check_cubic_and_mask
+
+language = "English"  # the verdicts' language
 
 
 class CubicAndMask(torch.autograd.Function):
@@ -416,15 +405,15 @@ class MyCubicAndMask(CubicAndMask):
 
 
 # %%
-print(check_cubic_and_mask(MyCubicAndMask))
+print(check_cubic_and_mask(MyCubicAndMask, language=language))
 
 # %%
 # .. raw:: html
 #
 #    <details class="legendre-solution"><summary>Solution</summary>
 #
-# The mask is a floating output without a derivative (mistake 7), and the
-# input is kept on ``ctx`` (mistake 4):
+# Mistakes 7 and 4: the mask needs ``mark_non_differentiable``, the input
+# ``save_for_backward``:
 
 
 class SolvedCubicAndMask(CubicAndMask):
@@ -442,7 +431,7 @@ class SolvedCubicAndMask(CubicAndMask):
         return grad_value * p3_derivative(t)
 
 
-verdict = check_cubic_and_mask(SolvedCubicAndMask)
+verdict = check_cubic_and_mask(SolvedCubicAndMask, language=language)
 print(verdict)
 assert verdict.solved
 
@@ -454,23 +443,20 @@ assert verdict.solved
 # What we learned
 # ---------------
 # * Call ``Function.apply``; return one gradient per ``forward`` argument,
-#   ``None`` for those that are not tensors.
+#   ``None`` for non-tensors.
 # * Save tensors with ``save_for_backward`` (checked, no cycle, seen by
-#   hooks) and numbers on ``ctx``; say ``mark_dirty`` when changing an input
-#   in place.
+#   hooks), numbers on ``ctx``; ``mark_dirty`` an input changed in place.
 # * With ``set_materialize_grads(False)``, a gradient may be ``None``.
-# * Mark outputs that have no derivative with ``mark_non_differentiable``;
-#   integer outputs are marked already.
-# * A backward that autograd cannot differentiate deserves
-#   ``@once_differentiable``: an error beats a wrong second derivative, and
-#   ``gradgradcheck`` finds the cases it misses.
+# * ``mark_non_differentiable`` outputs without a derivative; integer ones
+#   are marked already.
+# * Mark a backward autograd cannot differentiate ``@once_differentiable``:
+#   an error beats a wrong second derivative.
 #
 # .. seealso::
 #
 #    :doc:`plot_01_custom_function` writes the Function these mistakes start
-#    from; :doc:`plot_02_checking_backward` checks a backward pass against
-#    finite differences, which catches wrong gradients like those of mistakes
-#    4 and 5.
+#    from; :doc:`plot_02_checking_backward` catches wrong gradients like
+#    those of mistakes 4 and 5.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["custom Function", "autograd", "debugging"]

@@ -6,13 +6,12 @@ The modern style: ``setup_context``
 not tensors, how to keep intermediate results so that second derivatives
 stay right, and ``needs_input_grad``.
 
-The Function of the first page works with ``loss.backward()``, but not with
-the transforms of ``torch.func``, such as ``grad``. They need a Function
-written in the newer style, where ``forward`` only computes and a separate
-``setup_context`` decides what the backward pass keeps. This page converts
-the cubic to that style, then grows it: a degree that is not a tensor,
-intermediate results kept for the backward pass, and a second tensor input
-whose gradient may not be wanted.
+The first page's Function works with ``loss.backward()``, but not with the
+transforms of ``torch.func``, such as ``grad``. They need the newer style,
+where ``forward`` only computes and a separate ``setup_context`` decides what
+the backward pass keeps. This page converts the cubic, then grows it: a
+degree that is not a tensor, kept intermediate results, and a second tensor
+input whose gradient may not be wanted.
 """
 
 # %%
@@ -43,10 +42,10 @@ x = torch.linspace(-1, 1, 7, dtype=dtype, device=device)
 # %%
 # The first page's Function under ``torch.func``
 # ----------------------------------------------
-# :class:`legendre.LegendrePolynomial3` is the package's copy of the
-# Function written on the first page. :func:`torch.func.grad` turns a
-# function into the function that computes its gradient; it refuses this
-# one, and says why (functorch is the former name of ``torch.func``):
+# :class:`legendre.LegendrePolynomial3` is the package's copy of the first
+# page's Function. :func:`torch.func.grad`, which turns a function into the
+# function that computes its gradient, refuses it and says why (functorch is
+# the former name of ``torch.func``):
 try:
     grad(lambda t: legendre.LegendrePolynomial3.apply(t).sum())(x)
 except RuntimeError as error:
@@ -55,10 +54,10 @@ except RuntimeError as error:
 # %%
 # The conversion
 # --------------
-# Two changes, and the mathematics stays the same. ``forward`` loses its
-# ``ctx`` argument: it only computes. ``setup_context(ctx, inputs, output)``
-# runs after it and receives the inputs as a tuple and the output; it is the
-# one place that writes to ``ctx``. ``backward`` does not change.
+# Two changes; the mathematics stays. ``forward`` loses its ``ctx`` argument:
+# it only computes. ``setup_context(ctx, inputs, output)`` runs after it,
+# receives the inputs as a tuple and the output, and is the one place that
+# writes to ``ctx``. ``backward`` does not change.
 
 
 class Cubic(torch.autograd.Function):
@@ -78,8 +77,8 @@ class Cubic(torch.autograd.Function):
 
 
 # %%
-# ``loss.backward()`` works as before, and now ``grad`` does too (the sum
-# makes the output a scalar whose gradient holds :math:`P_3'` at every point).
+# ``loss.backward()`` works as before, and now ``grad`` does too (summed to a
+# scalar, whose gradient holds :math:`P_3'` at every point).
 # :doc:`plot_06_function_transforms` teaches the transforms themselves.
 slope = grad(lambda t: Cubic.apply(t).sum())(x)
 print("grad:   ", slope)
@@ -113,12 +112,11 @@ def legendre_slopes(lower):
 
 
 # %%
-# A Function for :math:`P_n` takes two arguments, the points and the degree,
-# and its ``backward`` returns one gradient per argument: the derivative for
-# the points and ``None`` for the degree, a Python int that has no gradient.
-# ``setup_context`` saves the tensor with ``save_for_backward`` and keeps the
-# int as an attribute of ``ctx``, the place for values that are not tensors.
-# :class:`legendre.LegendrePolynomial` is this Function with argument checks.
+# A Function for :math:`P_n` takes the points and the degree, and its
+# ``backward`` returns one gradient per argument: the derivative for the
+# points, ``None`` for the degree, a Python int. ``setup_context`` saves the
+# tensor and keeps the int on ``ctx``. :class:`legendre.LegendrePolynomial`
+# is this Function with argument checks.
 
 
 class Legendre(torch.autograd.Function):
@@ -149,17 +147,16 @@ print("Legendre agrees with the formula for P3' and with the package for P7")
 # ----------------------------
 # The backward pass needs :math:`P_0, \ldots, P_{n-1}`, which the forward
 # pass computed on its way to :math:`P_n`; ``Legendre`` computes them again.
-# To keep them instead, ``forward`` returns them as a second output, the
-# table ``lower``, and ``setup_context`` saves it. A small function hides
-# that output from the caller.
+# To keep them, ``forward`` returns them as a second output, the table
+# ``lower``, which ``setup_context`` saves and a caller ignores.
 #
 # ``backward`` now receives one gradient per output. ``grad_value`` is the
-# gradient of the loss with respect to :math:`P_n`. ``grad_lower`` is the
-# gradient with respect to the table: zeros in a first derivative, since
-# the caller never sees the table. In a second derivative it is not zero.
-# Our ``backward`` computes :math:`P_n'` from the saved table, so
-# differentiating the backward pass again sends a gradient into that table,
-# and autograd hands it back to this same ``backward`` as ``grad_lower``.
+# gradient of the loss with respect to :math:`P_n`. ``grad_lower``, the
+# gradient with respect to the table, is zeros in a first derivative, since
+# the caller never sees the table, but not in a second: ``backward`` computes
+# :math:`P_n'` from the saved table, so differentiating it again sends a
+# gradient into that table, which autograd hands back to this same
+# ``backward`` as ``grad_lower``.
 # Each :math:`P_k` depends on :math:`t` with slope :math:`P_k'`, so the chain
 # rule adds ``grad_lower`` times :math:`P_k'` to the gradient of :math:`t`.
 
@@ -186,12 +183,11 @@ class KeptLegendre(torch.autograd.Function):
 
 # %%
 # A tempting shortcut marks the table with ``ctx.mark_non_differentiable``
-# and ignores ``grad_lower``. The first derivative is still right, and
-# ``backward`` still receives ``grad_lower``: a tensor of zeros, since a
-# non-differentiable output never carries a gradient. But the second
-# derivative now misses how the table moves with :math:`t`. Adding
-# ``@once_differentiable`` (see :doc:`plot_03_common_mistakes`) declares the
-# Function first-order only.
+# and ignores ``grad_lower``, which is then always zeros: a
+# non-differentiable output never carries a gradient. The first derivative is
+# still right, but the second misses how the table moves with :math:`t`.
+# Adding ``@once_differentiable`` (see :doc:`plot_03_common_mistakes`)
+# declares the Function first-order only.
 from torch.autograd.function import once_differentiable
 
 received = []  # what the marked Function's backward received as grad_lower
@@ -220,7 +216,7 @@ class FirstOrderLegendre(MarkedLegendre):
 
 
 # %%
-# ``gradgradcheck`` tells them apart. We also take the second derivative of
+# ``gradgradcheck`` tells them apart, and so does the second derivative of
 # :math:`P_4(t) + t^3`, which is :math:`P_4''(t) + 6t` with
 # :math:`P_4'' = \tfrac{15}{2} (7t^2 - 1)`:
 def second_derivative(function, t):
@@ -259,11 +255,11 @@ ax.legend()
 plt.show()
 
 # %%
-# The marked Function's second derivative is wrong without a word, and
-# ``@once_differentiable`` did not stop it either: it raises only when the
-# second derivative flows through ``grad_value``, not when it flows through
-# the saved table. ``gradgradcheck`` is what catches both. The Function that
-# keeps its table differentiable agrees with ``Legendre``:
+# The marked Function's second derivative is silently wrong, and
+# ``@once_differentiable`` did not stop it: it raises only when the second
+# derivative flows through ``grad_value``, not through the saved table.
+# ``gradgradcheck`` catches both. The Function that keeps its table
+# differentiable agrees with ``Legendre``:
 t = x.clone().requires_grad_()
 KeptLegendre.apply(t, 10)[0].sum().backward()
 recomputed = grad(lambda s: Legendre.apply(s, 10).sum())(x)
@@ -277,10 +273,10 @@ assert torch.allclose(t.grad, recomputed)
 # A second tensor input, and ``needs_input_grad``
 # -----------------------------------------------
 # A Legendre series :math:`\sum_k w_k P_k(t)` has two tensor inputs, the
-# points and the weights. When we fit the weights, the points are data: nobody
-# wants their gradient. ``ctx.needs_input_grad`` holds one flag per input of
-# ``forward``, so ``backward`` computes only the gradients asked for and
-# returns ``None`` for the others.
+# points and the weights. When fitting the weights, the points are data:
+# nobody wants their gradient. ``ctx.needs_input_grad`` holds one flag per
+# input of ``forward``, so ``backward`` computes only the gradients asked
+# for, ``None`` for the others.
 calls = []  # what needs_input_grad said in each backward pass
 
 
@@ -308,9 +304,9 @@ class Series(torch.autograd.Function):
 
 
 # %%
-# The weights of :math:`P_3` alone make the series the cubic, so both
+# With the weights of :math:`P_3` alone the series is the cubic, so both
 # gradients have a reference. First only the weights ask for a gradient,
-# then only the points do:
+# then only the points:
 weights = torch.tensor([0.0, 0.0, 0.0, 1.0], dtype=dtype, device=device, requires_grad=True)
 Series.apply(x, weights).sum().backward()
 assert torch.allclose(weights.grad, legendre_table(x, 3).sum(dim=0))
@@ -329,9 +325,11 @@ assert calls == [(False, True), (True, False)]
 # ``KeptSquare`` keeps :math:`t^2` from its forward pass, marked
 # non-differentiable, so it is first-order only. Write ``MyCubic``: the same
 # Function, still keeping :math:`t^2`, whose second derivative is right.
-# Then run the check cell: it compares your answer with NumPy and runs
-# ``gradcheck`` and ``gradgradcheck``.
+# The check cell compares it with NumPy and runs ``gradcheck`` and
+# ``gradgradcheck``.
 from legendre.exercises import check_legendre
+
+language = "English"  # the verdicts' language
 
 
 class KeptSquare(torch.autograd.Function):
@@ -357,7 +355,7 @@ class MyCubic(KeptSquare):
 
 
 # %%
-print(check_legendre(MyCubic, 3, second_derivative=True))
+print(check_legendre(MyCubic, 3, second_derivative=True, language=language))
 
 # %%
 # .. raw:: html
@@ -381,7 +379,7 @@ class SolvedCubic(KeptSquare):
         return grad_value * 1.5 * (5 * square - 1) + grad_square * 2 * t
 
 
-verdict = check_legendre(SolvedCubic, 3, second_derivative=True)
+verdict = check_legendre(SolvedCubic, 3, second_derivative=True, language=language)
 print(verdict)
 assert verdict.solved
 
@@ -394,8 +392,7 @@ assert verdict.solved
 # ---------------
 # * ``torch.func`` needs the modern style: ``forward`` without ``ctx``, and
 #   ``setup_context(ctx, inputs, output)`` to save what ``backward`` needs.
-# * Arguments that are not tensors get ``None`` as their gradient and live
-#   on ``ctx`` as plain attributes.
+# * Non-tensor arguments get ``None`` as their gradient and live on ``ctx``.
 # * To keep an intermediate result, return it as an output, save it, and
 #   leave it differentiable: ``backward`` receives its gradient and adds it,
 #   times its derivative, to the input's gradient. Marked non-differentiable,
