@@ -103,7 +103,8 @@ for label, n in sizes.items():
         step_time(compiled_loss, tutorial_start(), x, y),
     )
     assert torch.allclose(compiled_loss(tutorial_start(), x, y), loss_fn(tutorial_start(), x, y))
-    for mode, (median, fastest, slowest) in zip(("eager", "compiled"), steps[label], strict=True):
+    modes = ("eager steps", "compiled steps")
+    for mode, (median, fastest, slowest) in zip(modes, steps[label], strict=True):
         print(f"{label}, {mode}: {median * 1e3:.3f} ms/step "
               f"({fastest * 1e3:.3f} to {slowest * 1e3:.3f})")  # fmt: skip
 
@@ -112,7 +113,10 @@ for label, n in sizes.items():
 # -----------------------------
 # ``torch.compile`` keeps what it made in the process (which
 # ``torch.compiler.reset()`` forgets) and on disk, in the cache folder named
-# by ``TORCHINDUCTOR_CACHE_DIR``, which later processes read.
+# by ``TORCHINDUCTOR_CACHE_DIR``, which later processes read. On the CPU it
+# also keeps a precompiled C++ header in the system's temporary folder,
+# whatever that variable says, and Triton keeps its kernels in
+# ``TRITON_CACHE_DIR``: a cold start gets a new folder for all three.
 #
 # So a *cold* start, the first run of a training script, is a new process
 # with an empty cache folder (after a reset alone, the compiler would still
@@ -144,7 +148,12 @@ print(time.perf_counter() - start)
 
 def first_step(cache_folder):
     """Seconds of the first compiled step in a new process that uses ``cache_folder``."""
-    environment = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": cache_folder}
+    environment = {
+        **os.environ,
+        "TMPDIR": cache_folder,  # the precompiled header lives here, not in the cache folder
+        "TORCHINDUCTOR_CACHE_DIR": os.path.join(cache_folder, "inductor"),
+        "TRITON_CACHE_DIR": os.path.join(cache_folder, "triton"),
+    }
     command = [sys.executable, "-c", FIRST_STEP, str(device), "2000"]
     run = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
     return float(run.stdout.split()[-1])
@@ -155,10 +164,10 @@ for _ in range(2):
     with tempfile.TemporaryDirectory() as cache_folder:
         cold.append(first_step(cache_folder))
         warm.append(first_step(cache_folder))
-first = {"cold": statistics.median(cold), "warm": statistics.median(warm)}
-for start, times in (("cold", cold), ("warm", warm)):
+first = {"cold start": statistics.median(cold), "warm start": statistics.median(warm)}
+for start, times in zip(first, (cold, warm), strict=True):
     print(f"first step, {start}: {first[start]:.1f} s ({min(times):.1f} to {max(times):.1f})")
-assert first["cold"] > first["warm"]  # the prose below relies on it
+assert first["cold start"] > first["warm start"]  # the prose below relies on it
 
 # %%
 # The cold start costs more than the warm one, which skips generating and
@@ -181,7 +190,7 @@ for label, ((eager, *_), (compiled, *_)) in steps.items():
     # one figure per size: side by side on a wide screen, stacked on a phone
     fig, ax = plt.subplots(figsize=(4.5, 3.4), layout="constrained")
     ax.loglog(k, k * eager, color="0.3", label="eager")
-    for start, color in (("cold", "C3"), ("warm", "C0")):
+    for start, color in zip(first, ("C3", "C0"), strict=True):
         ax.loglog(k, first[start] + (k - 1) * compiled, color=color, label=f"compiled, {start}")
         if compiled < eager:
             meet = (first[start] - compiled) / (eager - compiled)
