@@ -111,19 +111,14 @@ for label, n in sizes.items():
 # %%
 # The first call, cold and warm
 # -----------------------------
-# ``torch.compile`` keeps what it made in the process (which
-# ``torch.compiler.reset()`` forgets) and on disk, in the cache folder named
-# by ``TORCHINDUCTOR_CACHE_DIR``, which later processes read. On the CPU it
-# also keeps a precompiled C++ header in the system's temporary folder,
-# whatever that variable says, and Triton keeps its kernels in
-# ``TRITON_CACHE_DIR``: a cold start gets a new folder for all three.
-#
-# So a *cold* start, the first run of a training script, is a new process
-# with an empty cache folder (after a reset alone, the compiler would still
-# be loaded and the kernels on disk); a *warm* start, the next run, a new
-# process with the folder the cold run filled. ``FIRST_STEP`` times one
-# compiled step of the same loss; we run it twice cold, each with a new
-# folder, and each time once more warm (each cold start costs seconds).
+# ``torch.compile`` keeps what it made in the process and on disk, for
+# later processes: in ``TORCHINDUCTOR_CACHE_DIR``, in ``TRITON_CACHE_DIR``
+# and, whatever those say, in the system's temporary folder (precompiled C++
+# headers). A *cold* start, the first run of a training script, is a new
+# process with all three empty; a *warm* start, the next run, a new process
+# with the folders the cold run filled. ``FIRST_STEP`` times one compiled
+# step of the same loss, twice cold, each with new folders, and each time
+# once more warm.
 import os
 import subprocess
 import sys
@@ -342,7 +337,7 @@ except RuntimeError as error:
     message = str(error)
 else:
     raise AssertionError("torch.func.grad now works on a custom operator: reword this section")
-print(f"raises RuntimeError: {message.splitlines()[0]}")
+print(f"raises RuntimeError: {message.split('. ')[0]}")
 assert "functorch" in message
 
 # %%
@@ -379,7 +374,7 @@ else:
 # ---------------
 # * A custom Function compiles like any other code, forward and backward.
 # * The first call costs seconds, more on a cold start (new process, empty
-#   cache folder) than on a warm one: count the steps before it pays.
+#   caches) than on a warm one: count the steps before it pays.
 # * Compiling pays on large tensors; on small ones a step's fixed overhead
 #   remains.
 # * Dynamo translates many NumPy calls but skips ``numpy.polynomial``: a
