@@ -81,7 +81,6 @@ def seconds_per_step(steps, loss, params, x, y):
 
 
 def step_time(loss, params, x, y):
-    """Median, fastest and slowest of five blocks of ten steps, in seconds per step."""
     blocks = [seconds_per_step(10, loss, params, x, y) for _ in range(5)]
     return statistics.median(blocks), min(blocks), max(blocks)
 
@@ -145,7 +144,7 @@ def first_step(cache_folder):
     """Seconds of the first compiled step in a new process that uses ``cache_folder``."""
     environment = {
         **os.environ,
-        "TMPDIR": cache_folder,  # the precompiled header lives here, not in the cache folder
+        "TMPDIR": cache_folder,
         "TORCHINDUCTOR_CACHE_DIR": os.path.join(cache_folder, "inductor"),
         "TRITON_CACHE_DIR": os.path.join(cache_folder, "triton"),
     }
@@ -182,7 +181,6 @@ import numpy as np
 
 k = np.geomspace(1, 1e7, 200)
 for label, ((eager, *_), (compiled, *_)) in steps.items():
-    # one figure per size: side by side on a wide screen, stacked on a phone
     fig, ax = plt.subplots(figsize=(4.5, 3.4), layout="constrained")
     ax.loglog(k, k * eager, color="0.3", label="eager")
     for start, color in zip(first, ("C3", "C0"), strict=True):
@@ -203,7 +201,7 @@ plt.show()
 # kernels avoid, and the compiled step is faster:
 (eager, *_), (compiled, *_) = steps["200 000 points"]
 assert compiled < eager
-torch.set_num_threads(threads)  # leave the process as we found it
+torch.set_num_threads(threads)
 
 # %%
 # What the compiler cannot see: NumPy's Legendre module
