@@ -29,8 +29,6 @@ else:  # pragma: no cover - Python 3.10 (tomli is in the test group there)
 ROOT = Path(__file__).resolve().parents[1]
 KEPT = tomllib.loads((ROOT / "docs/locales/ko/english.toml").read_text(encoding="utf-8"))
 KEPT_WORDS = {word for key in ("names", "identifiers", "methods", "units") for word in KEPT[key]}
-# English known to be on a page until the page's own rewrite translates it: {page: words}
-PENDING = {entry["page"]: set(entry["words"]) for entry in KEPT.get("pending", [])}
 
 # -- What a page shows --------------------------------------------------------------------
 
@@ -188,7 +186,6 @@ def test_korean_pages_show_no_english_outside_code_and_names(site):
             for word in english_words(text)
         )
         name = page.relative_to(site / "ko").as_posix()
-        words = {word: n for word, n in words.items() if word not in PENDING.get(name, ())}
         if words:
             found[name] = sorted(words)
     assert len(_korean_pages(site)) >= 10

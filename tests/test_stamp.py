@@ -13,6 +13,7 @@ from pathlib import Path
 import legendre_stamp as stamp
 import pytest
 import torch
+import translate
 import wheel_downloads as downloads
 from docutils.core import publish_parts
 
@@ -118,6 +119,17 @@ def test_the_note_says_what_it_could_not_know():
     assert "host memory not measured on this system" in text
     assert "CUDA" not in text.replace("cuda:0", "")
     assert "No run of this example is recorded" in rendered(None)
+
+
+def test_a_rise_under_a_megabyte_shows_one_decimal_in_both_languages(monkeypatch):
+    """A small peak reads "+0.5 MB", not "+0MB" (the Korean review's slip)."""
+    made = {**MADE, "peak_host_mb": 0.46, "peak_cuda_mb": 0.25}
+    text = re.sub(r"<[^>]+>", "", rendered(made))
+    assert "peak host memory +0.5 MB; peak CUDA memory 0.2 MB" in text
+    korean = {m.id: m.string for m in translate.read_catalog(translate.THEME_CATALOG) if m.id}
+    monkeypatch.setattr(stamp, "_", lambda message: korean[message])
+    text = re.sub(r"<[^>]+>", "", rendered(made))
+    assert "호스트 메모리 최대 증가량 +0.5 MB; CUDA 메모리 최대 0.2 MB" in text
 
 
 def test_a_notebook_carries_the_stamp_in_its_metadata(tmp_path):

@@ -211,6 +211,11 @@ def _varies(text: str) -> str:
     return f"\\ :legendre-varies:`{text}`\\ "
 
 
+def megabytes(mb: float) -> str:
+    """A memory figure: whole MB, or one decimal below 1 MB, so a small rise is not "+0"."""
+    return f"{mb:.1f}" if abs(mb) < 0.95 else f"{mb:.0f}"
+
+
 def note(made: dict | None, repository: str | None = None) -> str:
     """The reST of the page's stamp, in the build's language."""
     if made is None:
@@ -227,10 +232,10 @@ def note(made: dict | None, repository: str | None = None) -> str:
         host = made["peak_host_mb"]
         seconds = _varies(f"{made['run_time_s']:g}")
         run = [_(RUN).format(date=_varies(made["date"]), seconds=seconds)]
-        run.append(_(HOST).format(mb=_varies(f"+{host:.0f}")) if host is not None
+        run.append(_(HOST).format(mb=_varies("+" + megabytes(host))) if host is not None
                    else str(_(HOST_UNMEASURED)))  # fmt: skip
         if made["peak_cuda_mb"] is not None:
-            run.append(_(CUDA).format(mb=_varies(f"{made['peak_cuda_mb']:.0f}")))
+            run.append(_(CUDA).format(mb=_varies(megabytes(made["peak_cuda_mb"]))))
         name = made["device_name"].replace("\\", "\\\\").replace("*", "\\*")
         lines = [
             _(DEVICE).format(name=name, device=f"``{made['device']}``"),

@@ -81,7 +81,6 @@ def seconds_per_step(steps, loss, params, x, y):
 
 
 def step_time(loss, params, x, y):
-    """Median, fastest and slowest of five blocks of ten steps, in seconds per step."""
     blocks = [seconds_per_step(10, loss, params, x, y) for _ in range(5)]
     return statistics.median(blocks), min(blocks), max(blocks)
 
@@ -103,23 +102,22 @@ for label, n in sizes.items():
         step_time(compiled_loss, tutorial_start(), x, y),
     )
     assert torch.allclose(compiled_loss(tutorial_start(), x, y), loss_fn(tutorial_start(), x, y))
-    for mode, (median, fastest, slowest) in zip(("eager", "compiled"), steps[label], strict=True):
+    modes = ("eager steps", "compiled steps")
+    for mode, (median, fastest, slowest) in zip(modes, steps[label], strict=True):
         print(f"{label}, {mode}: {median * 1e3:.3f} ms/step "
               f"({fastest * 1e3:.3f} to {slowest * 1e3:.3f})")  # fmt: skip
 
 # %%
 # The first call, cold and warm
 # -----------------------------
-# ``torch.compile`` keeps what it made in the process (which
-# ``torch.compiler.reset()`` forgets) and on disk, in the cache folder named
-# by ``TORCHINDUCTOR_CACHE_DIR``, which later processes read.
-#
-# So a *cold* start, the first run of a training script, is a new process
-# with an empty cache folder (after a reset alone, the compiler would still
-# be loaded and the kernels on disk); a *warm* start, the next run, a new
-# process with the folder the cold run filled. ``FIRST_STEP`` times one
-# compiled step of the same loss; we run it twice cold, each with a new
-# folder, and each time once more warm (each cold start costs seconds).
+# ``torch.compile`` keeps what it made in the process and on disk, for
+# later processes: in ``TORCHINDUCTOR_CACHE_DIR``, in ``TRITON_CACHE_DIR``
+# and, whatever those say, in the system's temporary folder (precompiled C++
+# headers). A *cold* start, the first run of a training script, is a new
+# process with all three empty; a *warm* start, the next run, a new process
+# with the folders the cold run filled. ``FIRST_STEP`` times one compiled
+# step of the same loss, twice cold, each with new folders, and each time
+# once more warm.
 import os
 import subprocess
 import sys
@@ -144,7 +142,12 @@ print(time.perf_counter() - start)
 
 def first_step(cache_folder):
     """Seconds of the first compiled step in a new process that uses ``cache_folder``."""
-    environment = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": cache_folder}
+    environment = {
+        **os.environ,
+        "TMPDIR": cache_folder,
+        "TORCHINDUCTOR_CACHE_DIR": os.path.join(cache_folder, "inductor"),
+        "TRITON_CACHE_DIR": os.path.join(cache_folder, "triton"),
+    }
     command = [sys.executable, "-c", FIRST_STEP, str(device), "2000"]
     run = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
     return float(run.stdout.split()[-1])
@@ -155,10 +158,10 @@ for _ in range(2):
     with tempfile.TemporaryDirectory() as cache_folder:
         cold.append(first_step(cache_folder))
         warm.append(first_step(cache_folder))
-first = {"cold": statistics.median(cold), "warm": statistics.median(warm)}
-for start, times in (("cold", cold), ("warm", warm)):
+first = {"cold start": statistics.median(cold), "warm start": statistics.median(warm)}
+for start, times in zip(first, (cold, warm), strict=True):
     print(f"first step, {start}: {first[start]:.1f} s ({min(times):.1f} to {max(times):.1f})")
-assert first["cold"] > first["warm"]  # the prose below relies on it
+assert first["cold start"] > first["warm start"]  # the prose below relies on it
 
 # %%
 # The cold start costs more than the warm one, which skips generating and
@@ -178,10 +181,9 @@ import numpy as np
 
 k = np.geomspace(1, 1e7, 200)
 for label, ((eager, *_), (compiled, *_)) in steps.items():
-    # one figure per size: side by side on a wide screen, stacked on a phone
     fig, ax = plt.subplots(figsize=(4.5, 3.4), layout="constrained")
     ax.loglog(k, k * eager, color="0.3", label="eager")
-    for start, color in (("cold", "C3"), ("warm", "C0")):
+    for start, color in zip(first, ("C3", "C0"), strict=True):
         ax.loglog(k, first[start] + (k - 1) * compiled, color=color, label=f"compiled, {start}")
         if compiled < eager:
             meet = (first[start] - compiled) / (eager - compiled)
@@ -199,7 +201,7 @@ plt.show()
 # kernels avoid, and the compiled step is faster:
 (eager, *_), (compiled, *_) = steps["200 000 points"]
 assert compiled < eager
-torch.set_num_threads(threads)  # leave the process as we found it
+torch.set_num_threads(threads)
 
 # %%
 # What the compiler cannot see: NumPy's Legendre module
@@ -333,7 +335,7 @@ except RuntimeError as error:
     message = str(error)
 else:
     raise AssertionError("torch.func.grad now works on a custom operator: reword this section")
-print(f"raises RuntimeError: {message.splitlines()[0]}")
+print(f"raises RuntimeError: {message.split('. ')[0]}")
 assert "functorch" in message
 
 # %%
@@ -370,7 +372,7 @@ else:
 # ---------------
 # * A custom Function compiles like any other code, forward and backward.
 # * The first call costs seconds, more on a cold start (new process, empty
-#   cache folder) than on a warm one: count the steps before it pays.
+#   caches) than on a warm one: count the steps before it pays.
 # * Compiling pays on large tensors; on small ones a step's fixed overhead
 #   remains.
 # * Dynamo translates many NumPy calls but skips ``numpy.polynomial``: a

@@ -210,6 +210,13 @@ with torch.no_grad():
     inner.bias.fill_(0.0)  # c
 
 errors = {}
+# what a line prints for each recorded pass and autocast state
+shown = {
+    "forward": "forward pass",
+    "backward": "backward pass",
+    True: "autocast on",
+    False: "autocast off",
+}
 for function in (CubicSeen, CubicFullPrecision):
     seen.clear()
     inner.zero_grad()
@@ -221,7 +228,7 @@ for function in (CubicSeen, CubicFullPrecision):
     errors[function.__name__] = (value.double() - exact).abs().detach().flatten()
     print(function.__name__)
     for where, dtype, autocast in seen:
-        print(f"  {where:>8} sees {dtype}, autocast {'on' if autocast else 'off'}")
+        print(f"  {shown[where]} sees {dtype}, {shown[autocast]}")
     print(f"  output {value.dtype}, error {errors[function.__name__].max():.1e}")
     print(f"  the layer's weight gradient: {inner.weight.grad.dtype}")
 

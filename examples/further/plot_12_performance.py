@@ -29,6 +29,8 @@ import torch
 if torch.__version__ < "2.6":  # torch.__version__ compares as a version, not as text
     raise SystemExit(f"This example needs torch 2.6 or newer, not {torch.__version__}.")
 
+import os
+
 import legendre
 from legendre import benchmark
 
@@ -37,7 +39,9 @@ device = torch.device("cpu")
 print(f"Running on: {device}")
 # glibc's allocator keeps freed blocks, so no method pays the page faults of the one before
 benchmark.keep_freed_memory()
-print(benchmark.machine(device))
+print(f"torch {torch.__version__}, {torch.get_num_threads()} thread of {os.cpu_count()} CPUs")
+if hasattr(os, "getloadavg"):  # not on Windows
+    print(f"load average: {os.getloadavg()[0]:.1f}")
 
 # %%
 # What a step costs besides arithmetic
@@ -107,10 +111,12 @@ assert add_one > 0.5, f"one addition took only {add_one:.2f} µs"
 # now spread over twenty steps.
 #
 # Compiling happens once per data size, dtype and device, on the first call.
-# It is timed here, apart from the steps:
+# It is timed here, apart from the steps, in this process: with the caches
+# that earlier runs left on disk, so these are *warm* figures, and a cold
+# start (:doc:`../core/plot_07_compiling`) takes longer:
 compile_s = {method: benchmark.compile_seconds(n, device, method) for method in benchmark.COMPILED}
 for method, seconds in compile_s.items():
-    print(f"{method:>9}: compiling took {seconds:.1f} s")
+    print(f"{method:>9}: compiling took {seconds:.1f} s (warm caches)")
 
 # %%
 # All of them follow the tutorial's trajectory, up to rounding:
@@ -150,10 +156,13 @@ def ratio(top: str, bottom: str) -> float:
 
 
 # %%
-# A custom Function costs what plain autograd costs: both record a graph and
-# replay it, and the ratio stays within a third of one.
+# A custom Function costs about what plain autograd costs: both record a
+# graph and replay it, and the ratio stays within a factor of two, far from
+# the gains below.
 same = ratio("function", "autograd")
-assert 0.75 < same < 1.33, f"a custom Function took {same:.2f} times plain autograd"
+# within a factor of two, not a third: a busy machine has measured 1.6 even as a
+# median of one-thread rounds, and the gains below are 4 and more
+assert 0.5 < same < 2, f"a custom Function took {same:.2f} times plain autograd"
 
 # %%
 # Writing the gradients by hand is where the first large gain comes from:
@@ -191,7 +200,10 @@ print(f"compiling aot takes as long as {runs:,.0f} {baseline} steps")
 assert runs > 1e6, "compiling aot no longer costs millions of fused steps"
 for method, seconds in compile_s.items():
     steps = benchmark.break_even(seconds, fused_step, by_method[method].seconds_per_step)
-    print(f"{method:>9}: compiling pays for itself after {steps:,.0f} steps")
+    if math.isinf(steps):
+        print(f"{method:>9}: compiling never pays for itself, its step is not faster")
+    else:
+        print(f"{method:>9}: compiling pays for itself after {steps:,.0f} steps")
     assert steps > 2000, f"{method}'s compile paid for itself within one fit"
 
 # %%
