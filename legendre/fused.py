@@ -279,16 +279,18 @@ def _small_buffers_on_the_stack() -> Iterator[None]:
         from torch._inductor.codegen import common
         from torch._inductor.codegen.cpp_wrapper_cpu_array_ref import CppWrapperCpuArrayRef
 
+        # config.patch checks its keys only on entering: ask for this one now.
+        if not hasattr(config.aot_inductor, "allow_stack_allocation"):
+            raise AttributeError("allow_stack_allocation")
         common.init_backend_registration()
         cpu = common.device_codegens["cpu"]
         previous = cpu.cpp_wrapper_codegen
-        patch = config.patch({"aot_inductor.allow_stack_allocation": True})
-    except (ImportError, AttributeError, KeyError, RuntimeError):
+    except (ImportError, AttributeError, KeyError):
         yield
         return
     cpu.cpp_wrapper_codegen = CppWrapperCpuArrayRef
     try:
-        with patch:
+        with config.patch({"aot_inductor.allow_stack_allocation": True}):
             yield
     finally:
         cpu.cpp_wrapper_codegen = previous
