@@ -263,13 +263,14 @@ def _small_buffers_on_the_stack() -> Iterator[None]:
     heap, through torch's allocator, each time it is called: for a chunk of
     small steps that costs more than the arithmetic. With
     ``aot_inductor.allow_stack_allocation`` inductor declares intermediates
-    of fixed size (up to 100 KiB in all) as plain C arrays instead. Its
+    of fixed size as plain C arrays instead, when all of them together are
+    small (inductor's own limit). Its
     outputs then live in buffers the compiled function keeps and overwrites
     on the next call: the caller copies them out before calling again.
 
-    The switch is private to inductor, and inductor reads it in two places:
-    its config, and the C++ wrapper it registered for the CPU when it first
-    compiled anything in this process (the array-based wrapper only if the
+    The switch is private to inductor, and it takes two settings: the
+    config, and the C++ wrapper inductor registered for the CPU when it
+    first compiled anything in this process (the array-based one only if the
     switch was on then). Both are set here and put back on leaving. On a
     torch whose inductor has neither, the block runs unchanged: the code is
     as correct, only slower on small data.
