@@ -32,10 +32,11 @@ twenty steps, not once per step.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypedDict
 
@@ -254,23 +255,74 @@ class _Chunk(torch.nn.Module):
 _Runner = Callable[[list[torch.Tensor]], list[torch.Tensor]]
 
 
+@contextlib.contextmanager
+def _small_buffers_on_the_stack() -> Iterator[None]:
+    """Let AOTInductor put a compiled function's intermediates on the C stack.
+
+    By default the generated C++ allocates every intermediate tensor on the
+    heap, through torch's allocator, each time it is called: for a chunk of
+    small steps that costs more than the arithmetic. With
+    ``aot_inductor.allow_stack_allocation`` inductor declares intermediates
+    of fixed size as plain C arrays instead, when all of them together are
+    small (inductor's own limit). Its
+    outputs then live in buffers the compiled function keeps and overwrites
+    on the next call: the caller copies them out before calling again.
+
+    The switch is private to inductor, and it takes two settings: the
+    config, and the C++ wrapper inductor registered for the CPU when it
+    first compiled anything in this process (the array-based one only if the
+    switch was on then). Both are set here and put back on leaving. On a
+    torch whose inductor has neither, the block runs unchanged: the code is
+    as correct, only slower on small data.
+    """
+    try:
+        from torch._inductor import config
+        from torch._inductor.codegen import common
+        from torch._inductor.codegen.cpp_wrapper_cpu_array_ref import CppWrapperCpuArrayRef
+
+        # config.patch checks its keys only on entering: ask for this one now.
+        if not hasattr(config.aot_inductor, "allow_stack_allocation"):
+            raise AttributeError("allow_stack_allocation")
+        common.init_backend_registration()
+        cpu = common.device_codegens["cpu"]
+        previous = cpu.cpp_wrapper_codegen
+    except (ImportError, AttributeError, KeyError):
+        yield
+        return
+    cpu.cpp_wrapper_codegen = CppWrapperCpuArrayRef
+    try:
+        with config.patch({"aot_inductor.allow_stack_allocation": True}):
+            yield
+    finally:
+        cpu.cpp_wrapper_codegen = previous
+
+
 @functools.cache
 def _aot_chunk(n: int, dtype: torch.dtype, device: torch.device, threads: int) -> _Runner:
     """Export :class:`_Chunk` for data of ``n`` points, compile it with AOTInductor, load it.
 
     ``threads`` is a key, not an argument to use: the generated C++ fixes its
     number of OpenMP threads when it is compiled (one, below ``2 * _ROW`` points).
+    The outputs of the returned function may be overwritten by its next call
+    (see :func:`_small_buffers_on_the_stack`).
     """
     like: _Like = {"dtype": dtype, "device": device}
     example = (
         torch.zeros(4, **like), torch.zeros(n, **like), torch.zeros(n, **like),
         torch.tensor(1.0, **like), torch.tensor(1, device=device),
     )  # fmt: skip
-    with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="legendre-aot-") as folder:
+    per_call = steps_per_call(n)
+    # Small chunks only: on long data the intermediates would not fit the stack
+    # anyway, and a call costs little next to its one step.
+    small = per_call > 1 and device.type == "cpu"
+    with (
+        warnings.catch_warnings(),
+        tempfile.TemporaryDirectory(prefix="legendre-aot-") as folder,
+        _small_buffers_on_the_stack() if small else contextlib.nullcontext(),
+    ):
         # torch 2.13's export and AOTInductor check their own tree specs the way torch
         # has deprecated: a FutureWarning from inside torch, about nothing done here.
         warnings.filterwarnings("ignore", "`isinstance\\(treespec, LeafSpec\\)`", FutureWarning)
-        per_call = steps_per_call(n)
         exported = torch.export.export(_Chunk(per_call), example)
         # See _compiled_analytic_step for realize_reads_threshold. Small data run on
         # one thread: splitting a sum of a few thousand points between threads costs
@@ -329,12 +381,15 @@ def aot_steps(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: float) 
     counts = [torch.tensor(k, device=x.device) for k in range(per_call + 1)]
 
     def steps(count: int) -> torch.Tensor:
-        current, losses = theta, []
-        for start in range(0, count, per_call):
-            active = min(per_call, count - start)
-            current, chunk = run([current, x, y, lr_tensor, counts[active]])
-            losses.append(chunk[:active])
-        theta.copy_(current)
-        return torch.cat(losses)
+        calls = -(-count // per_call)
+        losses = torch.empty((calls, per_call), dtype=x.dtype, device=x.device)
+        # The outputs of `run` are overwritten by its next call: copy them out first.
+        for call, row in enumerate(losses.unbind()):
+            new_theta, chunk = run(
+                [theta, x, y, lr_tensor, counts[min(per_call, count - call * per_call)]]
+            )
+            theta.copy_(new_theta)
+            row.copy_(chunk)
+        return losses.view(-1)[:count]
 
     return steps

@@ -302,7 +302,7 @@ def fit(
     coefficients = tuple(v for p in params for v in p.detach().reshape(-1).tolist())
     result = FitResult(
         coefficients=coefficients,
-        losses=[(s, history[s]) for s in range(steps) if _logged(s, log_every)],
+        losses=[(s, history[s]) for s in _logged_steps(steps, log_every)],
         history=history,
         degree=degree,
         domain=None if series is None else series[1],
@@ -402,6 +402,11 @@ def _optimizer_step(
         return loss.detach()
 
     return optimizer_step
+
+
+def _logged_steps(steps: int, log_every: int | None) -> range:
+    """The steps below ``steps`` that :func:`_logged` is true of, without asking each one."""
+    return range(0) if log_every is None else range(log_every - 1, steps, log_every)
 
 
 def _logged(step: int, log_every: int | None) -> bool:

@@ -133,6 +133,29 @@ def test_aot_runs_long_data_one_step_per_call():
     np.testing.assert_allclose(aot.coefficients, plain.coefficients, rtol=1e-5, atol=1e-7)
 
 
+def test_small_buffers_on_the_stack_puts_inductor_back_as_it_was():
+    from torch._inductor import config
+    from torch._inductor.codegen import common
+
+    common.init_backend_registration()
+    before = common.device_codegens["cpu"].cpp_wrapper_codegen
+    with fused._small_buffers_on_the_stack():
+        assert config.aot_inductor.allow_stack_allocation
+        assert common.device_codegens["cpu"].cpp_wrapper_codegen is not before
+    assert not config.aot_inductor.allow_stack_allocation
+    assert common.device_codegens["cpu"].cpp_wrapper_codegen is before
+
+
+def test_small_buffers_on_the_stack_does_nothing_on_an_inductor_without_the_switch(monkeypatch):
+    from torch._inductor import config
+    from torch._inductor.codegen import common
+
+    common.init_backend_registration()
+    monkeypatch.setattr(common, "device_codegens", {})  # no CPU wrapper to swap
+    with fused._small_buffers_on_the_stack():
+        assert not config.aot_inductor.allow_stack_allocation
+
+
 def test_fused_accepts_data_of_any_shape(data):
     x, y = data
     flat = fit(x, y, steps=50, log_every=None, method="fused")
