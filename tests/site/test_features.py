@@ -75,6 +75,28 @@ def test_the_404_page_leads_home_to_search_and_to_the_other_language_from_any_de
     assert switch.endswith(f"/{other}404.html"), switch
 
 
+@pytest.mark.parametrize(
+    ("path", "modes"),
+    [
+        ("index.html", ["Auto light/dark, in light mode", "Dark mode", "Light mode"]),
+        ("ko/index.html", ["자동 테마 (지금은 밝은 테마)", "어두운 테마", "밝은 테마"]),
+    ],
+)
+def test_the_theme_toggle_says_which_mode_is_on(browser, base_url, path, modes):
+    """furo's label alone never says it (docs/_static/site/legendre-theme.js)."""
+    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base_url}/{path}")
+    toggle = page.locator(".theme-toggle-content button.theme-toggle")
+    names = []
+    for _mode in modes:  # auto, then furo's turn on a light system: dark, then light
+        names.append(toggle.get_attribute("aria-label"))
+        toggle.click()
+    context.close()
+    assert [name.split(": ", 1)[0] for name in names] == modes, names
+    assert len({name.split(": ", 1)[1] for name in names}) == 1, names  # then furo's label
+
+
 def test_code_blocks_have_a_working_copy_button(browser, base_url):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
