@@ -137,8 +137,12 @@ html_copy_source = False  # nor publish the generated reST behind every page
 html_favicon = "_static/site/favicon.svg"  # browsers ask for one; a 404 costs best practices
 html_static_path = ["_static/site"]  # not _static itself: fit.png there is the README's
 html_css_files = ["legendre.css"]
-# the gallery's tags as real buttons; formulas quoted as TeX in search results
-html_js_files = ["legendre-tags.js", "legendre-search.js"]
+# the gallery's tags as real buttons; formulas quoted as TeX in search results;
+# furo's drawer icons (menu, contents) open from the keyboard below 1008 px; the theme
+# toggle's name says which mode is on
+html_js_files = [
+    "legendre-tags.js", "legendre-search.js", "legendre-drawers.js", "legendre-theme.js",
+]  # fmt: skip
 templates_path = ["_templates"]
 html_theme_options = {"top_of_page_buttons": ["view"]}  # "edit" would target generated reST
 html_math_renderer = "mathjax_at_build"  # MathJax runs once in the build, not in every browser

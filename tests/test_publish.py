@@ -266,3 +266,14 @@ def test_colab_opens_notebooks_from_github_only(repository, expected):
             f"https://colab.research.google.com/github/{expected}/blob/gh-pages/"
             "ko/_downloads/abc/plot_01.ipynb"
         )
+
+
+@pytest.mark.parametrize(("language", "here", "there"), [("en", "/", "/ko/"), ("ko", "/ko/", "/")])
+def test_the_404_page_links_home_search_and_the_other_language_from_any_depth(
+    small_site, language, here, there
+):
+    app = small_site(language, None)
+    page = Path(app.outdir, "404.html").read_text(encoding="utf-8")
+    body = page[page.index("<h1>Page not found</h1>") :]
+    links = re.findall(r'<a href="([^"]+)"', body[: body.index("</ul>")])
+    assert links == [f"{here}index.html", f"{here}search.html", f"{there}index.html"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from docutils import nodes
+from site_address import absolute_root
 from sphinx import addnodes
 from sphinx.locale import _
 from sphinx.search import SearchLanguage
@@ -109,6 +110,9 @@ def _language_twin(app, pagename, templatename, context, doctree):
     code, name, root = app.config.language_twins[app.config.language]
     uri = app.builder.get_target_uri(pagename)
     url = "../" * uri.count("/") + root + uri
+    # the 404 page is served at any depth: an absolute link
+    if pagename == getattr(app.config, "notfound_pagename", None):
+        url = absolute_root(app.config, code) + uri
     context["language_twin"] = {"code": code, "name": name, "url": url}
     base = app.config.html_baseurl  # set from LEGENDRE_SITE_URL (site_address.py)
     if base:  # search engines take hreflang links only as absolute URLs
@@ -180,14 +184,6 @@ def _search_korean():
             return super().word_filter(word) and not word[:1].isdigit()
 
     return SearchKorean
-
-
-def _translate_404(app, config):
-    """notfound's 404 page text is English and not in a catalog: take it from sphinx.po."""
-    if config.language != "en":
-        title = _("Page not found")
-        text = _("Unfortunately we couldn't find the content you were looking for.")
-        config.notfound_context = {"title": title, "body": f"<h1>{title}</h1>\n\n{text}"}
 
 
 def _join_particles(app, doctree):
@@ -335,7 +331,6 @@ def setup(app):
     app.add_config_value("gallery_labels", GALLERY_LABELS, "env", types=[list])
     app.add_config_value("gallery_patterns", GALLERY_PATTERNS, "env", types=[dict])
     app.add_search_language(_search_korean())
-    app.connect("config-inited", _translate_404)
     app.connect("html-page-context", _language_twin)
     app.connect("doctree-read", _translate_gallery_labels)
     app.connect("doctree-read", _translate_index_entries)

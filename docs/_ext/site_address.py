@@ -7,6 +7,10 @@ language gets ``html_baseurl`` (canonical links), the 404 page's link prefix
 ``sitemap.xml`` listing each page with its twin (``sphinx-sitemap``, which ``conf.py``
 loads only with an address: a sitemap needs absolute links). Without an address the 404
 page links from the host's root, which is right when the site is served there.
+
+The 404 page is served at any missing address, at any depth: its links (home, search,
+the other language) are absolute, and its words come from the theme catalog
+(``sphinx-notfound-page``'s own are English and in no catalog).
 """
 
 from __future__ import annotations
@@ -15,6 +19,14 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from sphinx.errors import ConfigError
+from sphinx.locale import _
+
+# The 404 page's words, translated in locales/<language>/LC_MESSAGES/sphinx.po
+NOT_FOUND = "Page not found"
+NOT_FOUND_TEXT = "Unfortunately we couldn't find the content you were looking for."
+GO_HOME = "Go to the home page"
+GO_SEARCH = "Search the site"
+MESSAGES = [NOT_FOUND, NOT_FOUND_TEXT, GO_HOME, GO_SEARCH]
 
 #: Pages that are not content, left out of the sitemap.
 NOT_IN_SITEMAP = ["404.html", "genindex.html", "py-modindex.html", "search.html", "_modules/*"]
@@ -77,6 +89,33 @@ def configure_address(app, config) -> None:
     config.ogp_site_url = config.html_baseurl
 
 
+def absolute_root(config, language: str) -> str:
+    """The path of a language's root on the host, such as ``/legendre/ko/``."""
+    # this language's, set by configure_address
+    here = getattr(config, "notfound_urls_prefix", None) or "/" + language_root(config)
+    site = here[: len(here) - len(language_root(config))]
+    return site + ("" if language == "en" else config.language_twins["en"][2])
+
+
+def not_found_page(app) -> None:
+    """The 404 page: what happened, and links home, to search and to the other language."""
+    config = app.config
+    here = absolute_root(config, config.language or "en")
+    links = [f'<li><a href="{here}index.html">{_(GO_HOME)}</a></li>',
+             f'<li><a href="{here}search.html">{_(GO_SEARCH)}</a></li>']  # fmt: skip
+    if (config.language or "en") in config.language_twins:
+        code, name, _root = config.language_twins[config.language or "en"]
+        twin = absolute_root(config, code)
+        links.append(
+            f'<li><a href="{twin}index.html" hreflang="{code}" lang="{code}">{name}</a></li>'
+        )
+    title = _(NOT_FOUND)
+    config.notfound_context = {
+        "title": title,
+        "body": f"<h1>{title}</h1>\n\n<p>{_(NOT_FOUND_TEXT)}</p>\n<ul>{''.join(links)}</ul>",
+    }
+
+
 def configure_sitemap(app) -> None:
     """sphinx-sitemap: each page at its language's root, with its twin in the other.
 
@@ -96,4 +135,5 @@ def setup(app):
     app.add_config_value("legendre_site_url", None, "html", types=frozenset({str, type(None)}))
     app.connect("config-inited", configure_address)
     app.connect("builder-inited", configure_sitemap)
+    app.connect("builder-inited", not_found_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -55,6 +55,48 @@ def test_missing_pages_get_a_styled_404_page_with_a_way_home(browser, base_url):
     assert page.url == f"{base_url}/index.html"
 
 
+@pytest.mark.parametrize(
+    ("missing", "home", "other"),
+    # the server, like most hosts, answers every missing address with the English one
+    [("no/such/deep/page.html", "", "ko/"), ("ko/404.html", "ko/", "")],
+)
+def test_the_404_page_leads_home_to_search_and_to_the_other_language_from_any_depth(
+    browser, base_url, missing, home, other
+):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base_url}/{missing}")
+    links = page.locator("article a").evaluate_all("(links) => links.map((a) => a.href)")
+    switch = page.locator(".sidebar-language-switch a").get_attribute("href")
+    context.close()
+    here, there = f"{base_url}/{home}", f"{base_url}/{other}"
+    assert links == [f"{here}index.html", f"{here}search.html", f"{there}index.html"]
+    assert switch.startswith("/"), switch  # absolute, from the host's root
+    assert switch.endswith(f"/{other}404.html"), switch
+
+
+@pytest.mark.parametrize(
+    ("path", "modes"),
+    [
+        ("index.html", ["Auto light/dark, in light mode", "Dark mode", "Light mode"]),
+        ("ko/index.html", ["자동 테마 (지금은 밝은 테마)", "어두운 테마", "밝은 테마"]),
+    ],
+)
+def test_the_theme_toggle_says_which_mode_is_on(browser, base_url, path, modes):
+    """furo's label alone never says it (docs/_static/site/legendre-theme.js)."""
+    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base_url}/{path}")
+    toggle = page.locator(".theme-toggle-content button.theme-toggle")
+    names = []
+    for _mode in modes:  # auto, then furo's turn on a light system: dark, then light
+        names.append(toggle.get_attribute("aria-label"))
+        toggle.click()
+    context.close()
+    assert [name.split(": ", 1)[0] for name in names] == modes, names
+    assert len({name.split(": ", 1)[1] for name in names}) == 1, names  # then furo's label
+
+
 def test_code_blocks_have_a_working_copy_button(browser, base_url):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
