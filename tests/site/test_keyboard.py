@@ -17,8 +17,8 @@ PAGES = ["auto_examples/core/plot_01_custom_function.html", "ko/index.html"]
 KIND = r"""() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
-  if (e.matches("label.nav-overlay-icon")) return "menu button";
-  if (e.matches("label.toc-overlay-icon")) return "contents button";
+  if (e.closest("label.nav-overlay-icon")) return "menu button";
+  if (e.closest("label.toc-overlay-icon")) return "contents button";
   if (e.matches("input[name=q]")) return "search";
   if (e.matches("a[hreflang]")) return "language";
   if (e.closest(".sidebar-tree") && e.matches("a")) return "menu link";
