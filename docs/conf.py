@@ -44,6 +44,7 @@ extensions = [
     "view_source",  # "view source" opens the real source in the repository
     "png_compression",  # figures as 256-colour PNGs
     "legendre_korean",  # language switch, Korean search and gallery labels
+    "section_ids",  # readable anchors for Korean (and repeated) section titles
     "site_address",  # base URL, 404 prefix and og:url from LEGENDRE_SITE_URL
     "wheel_downloads",  # the wheel inside the site, self-installing downloads
     "colab_link",  # "Open in Colab" beside each notebook download

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import legendre_korean
 import pytest
+import section_ids
 import translate
 
 if sys.version_info >= (3, 11):
@@ -64,6 +65,7 @@ class _Shown(HTMLParser):
             tag in _CODE_TAGS
             or any(c.startswith("highlight-") and c != "highlight-none" for c in classes)
             or "sig" in classes  # an API signature
+            or "legendre-device" in classes  # the stamp's machine, named by its maker
             # in the API's field lists: a parameter's name, and a type that links its page
             or (tag == "strong" and self._in_field_list())
             or (
@@ -190,6 +192,31 @@ def test_korean_pages_show_no_english_outside_code_and_names(site):
             found[name] = sorted(words)
     assert len(_korean_pages(site)) >= 10
     assert not found, "English on Korean pages (see docs/locales/ko/english.toml): " + str(found)
+
+
+def test_a_section_slug_keeps_hangul_and_drops_punctuation():
+    assert section_ids.slug("Autograd Function의 forward와 backward") == (
+        "autograd-function의-forward와-backward"
+    )
+    assert section_ids.slug("연습: P3를 P4로 (2,000개)") == "연습-p3를-p4로-2-000개"
+
+
+@pytest.mark.docs
+def test_korean_sections_have_anchors_that_say_where_they_lead(site):
+    """No ``#id3``: each section's id is its title's words, and the page links to it."""
+    counters, hangul = [], 0
+    for page in _korean_pages(site):
+        text = page.read_text("utf-8")
+        ids = re.findall(r'<section id="([^"]+)"', text)
+        counters += [f"{page.relative_to(site).as_posix()}#{id_}" for id_ in ids if id_[2:].isdigit()]
+        hangul += sum(bool(re.search("[가-힣]", id_)) for id_ in ids)
+    assert not counters, counters
+    assert hangul >= 20
+    # the page's contents and its own links lead to those ids
+    tutorial = (site / "ko/auto_examples/core/plot_01_custom_function.html").read_text("utf-8")
+    targets = set(re.findall(r' id="([^"]+)"', tutorial))
+    links = {html.unescape(href) for href in re.findall(r' href="#([^"]+)"', tutorial)}
+    assert "학습" in links and links <= targets, links - targets
 
 
 # -- Scripts the build translates -------------------------------------------------------

@@ -238,14 +238,16 @@ def note(made: dict | None, repository: str | None = None) -> str:
             run.append(_(CUDA).format(mb=_varies(megabytes(made["peak_cuda_mb"]))))
         name = made["device_name"].replace("\\", "\\\\").replace("*", "\\*")
         lines = [
-            _(DEVICE).format(name=name, device=f"``{made['device']}``"),
+            # the machine's name as its maker writes it, marked so that no edition translates it
+            _(DEVICE).format(name=f":legendre-device:`{name}`", device=f"``{made['device']}``"),
             _(SOFTWARE).format(torch=made["torch"], python=made["python"]),
             source,
             "; ".join(run),
         ]
     body = [f"   | {line}" for line in lines]
     return "\n".join(
-        [".. role:: legendre-varies", "", f".. admonition:: {_(TITLE)}",
+        [".. role:: legendre-varies", ".. role:: legendre-device", "",
+         f".. admonition:: {_(TITLE)}",
          "   :class: note legendre-stamp", "", *body]
     )  # fmt: skip
 
