@@ -208,7 +208,9 @@ def test_korean_sections_have_anchors_that_say_where_they_lead(site):
     for page in _korean_pages(site):
         text = page.read_text("utf-8")
         ids = re.findall(r'<section id="([^"]+)"', text)
-        counters += [f"{page.relative_to(site).as_posix()}#{id_}" for id_ in ids if id_[2:].isdigit()]
+        counters += [
+            f"{page.relative_to(site).as_posix()}#{id_}" for id_ in ids if id_[2:].isdigit()
+        ]
         hangul += sum(bool(re.search("[가-힣]", id_)) for id_ in ids)
     assert not counters, counters
     assert hangul >= 20
@@ -216,7 +218,8 @@ def test_korean_sections_have_anchors_that_say_where_they_lead(site):
     tutorial = (site / "ko/auto_examples/core/plot_01_custom_function.html").read_text("utf-8")
     targets = set(re.findall(r' id="([^"]+)"', tutorial))
     links = {html.unescape(href) for href in re.findall(r' href="#([^"]+)"', tutorial)}
-    assert "학습" in links and links <= targets, links - targets
+    assert "학습" in links, sorted(links)
+    assert links <= targets, links - targets
 
 
 # -- Scripts the build translates -------------------------------------------------------
