@@ -392,6 +392,14 @@ def test_korean_example_has_korean_text_in_every_block(example, tmp_path):
     assert all(HANGUL.search(text) for text in texts)
 
 
+def test_korean_exercises_fold_their_solutions_under_a_korean_word():
+    """The fold is raw HTML, which no message reaches: the notebooks showed "Solution"."""
+    fold = re.compile(r"<summary>(.*?)</summary>")
+    words = [word for path in EXAMPLES for word in fold.findall(_korean(path))]
+    assert len(words) >= 4
+    assert set(words) == {"풀이"}
+
+
 def test_korean_gallery_header_is_korean():
     header = ROOT / "examples" / "GALLERY_HEADER.rst"
     assert HANGUL.search(_korean(header))
@@ -557,6 +565,7 @@ def test_korean_downloads_carry_the_korean_text(site, suffix):
             cells = json.loads(content)["cells"]
             content = "\n".join("".join(cell["source"]) for cell in cells)
         assert len(HANGUL.findall(content)) > 100, path
+        assert "<summary>Solution</summary>" not in content, path
     for path in english:
         assert not HANGUL.search(path.read_text(encoding="utf-8")), path
 

@@ -87,6 +87,9 @@ GALLERY_OUTPUTS = ("auto_examples", "sg_execution_times")
 # A message that is only a cross-reference, as in a minigallery's list of examples, has
 # nothing to translate: the Korean page shows the Korean title of its target.
 LONE_REFERENCE = re.compile(r":doc:`[^`]+`")
+# An exercise folds its solution in raw HTML, which no message reaches: the word on its
+# fold comes from the theme catalog, so the Korean page and notebook both say it in Korean.
+SOLUTION = re.compile(r"(?<=<summary>)Solution(?=</summary>)")
 # Parts of docs/ that are not pages: the build, the catalogs, the configuration, extensions.
 NOT_PAGES = {
     "_build",
@@ -365,12 +368,13 @@ def korean_file(path: Path, catalogs: dict[str, object]) -> bytes | None:
     name = page_sources().get(path) if path.is_relative_to(DOCS) else EXAMPLES_CATALOG
     if name is None or (path.suffix != ".py" and path.suffix != ".rst"):
         return None
-    for catalog in (name, LABELS_CATALOG):
+    for catalog in (name, LABELS_CATALOG, THEME_CATALOG):
         if catalog not in catalogs:
             catalogs[catalog] = read_catalog(catalog)
     labels = translator(catalogs[LABELS_CATALOG])
-    text = render(source_pieces(path), translator(catalogs[name]), labels)
-    return "\n".join(text).encode("utf-8")
+    text = "\n".join(render(source_pieces(path), translator(catalogs[name]), labels))
+    text = SOLUTION.sub(translator(catalogs[THEME_CATALOG])("Solution"), text)
+    return text.encode("utf-8")
 
 
 def printed_labels(catalog) -> list[tuple[str, str]]:

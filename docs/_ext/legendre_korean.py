@@ -35,8 +35,6 @@ GALLERY_PATTERNS = {
     r"\((\d+) minutes ([\d.]+) seconds\)": "({0} minutes {1} seconds)",
     r"total execution time for (\d+) files?": "total execution time for {0} file(s)",
     r"^🏷 Tags:": "🏷 Tags:",
-    # the summary of an exercise's folded solution (raw HTML in the examples' text)
-    r"(?<=<summary>)Solution(?=</summary>)": "Solution",
 }
 
 # Sphinx has no Korean search language, and its default one indexes words with their
