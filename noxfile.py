@@ -185,7 +185,9 @@ def site(session: nox.Session) -> None:
         again = scratch / "html"
         build_site(session, again, "-q", doctrees=(scratch / "en", scratch / "ko"))
         env = {"SITE_REBUILD": str(again), "TMPDIR": str(scratch)}
-        session.run("pytest", "tests/site", *session.posargs, env=env)
+        # one worker per CPU, a file's tests together (they share a page's visit)
+        session.run("pytest", "-n", "auto", "--dist", "loadfile", "tests/site",
+                    *session.posargs, env=env)  # fmt: skip
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -6,8 +6,10 @@ These checks need Playwright, Java and the npm packages in ``tests/site/package.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import json
+import tempfile
 import threading
 from functools import partial
 from http.server import ThreadingHTTPServer
@@ -40,6 +42,37 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# `nox -s site` runs the checks on every CPU at once (pytest-xdist). A check marked
+# `alone` (Lighthouse, which scores a page by how long it took here) takes this lock for
+# itself; every other check shares it, so none runs beside a timed one.
+CPU_LOCK = Path(tempfile.gettempdir()) / "legendre-site-cpu.lock"
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if HERE not in item.path.parents:  # a hook of this folder, called for every test
+        return (yield)
+    alone = item.get_closest_marker("alone") is not None
+    with CPU_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        try:
+            return (yield)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def pytest_sessionfinish(session) -> None:
+    """Under pytest-xdist, a worker hands what its checks measured to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["figures"] = json.dumps(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: the plain `tests` session has no xdist
+def pytest_testnodedown(node, error) -> None:
+    FIGURES.update(json.loads(node.workeroutput.get("figures", "{}")))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
