@@ -1,10 +1,11 @@
 """A "Try it" panel under the tutorial's training output: the same fit, run in the browser.
 
-The panel (its controls and two empty plots) is written into the tutorial page, after
-the printed output that ends with ``Result:``, and ``_static/try-it.js`` is loaded on
-that page only; the downloads are untouched. The script trains the tutorial's model in
-float32, in the order torch computes it on a CPU (its header says how), so the
-tutorial's settings print the page's numbers. Without JavaScript the panel is hidden.
+The panel (its controls, two plots the script draws in, and a line saying where its
+output will go) is written into the tutorial page, after the printed output that ends
+with ``Result:``, and ``_static/try-it.js`` is loaded on that page only; the downloads
+are untouched. The script trains the tutorial's model in float32, in the order torch
+computes it on a CPU (its header says how), so the tutorial's settings print the page's
+numbers. Without JavaScript the panel is hidden.
 
 Its text goes through the theme catalog (``locales/ko/LC_MESSAGES/sphinx.po``), like
 the other extensions' labels. The defaults come from :mod:`legendre` itself, and the
@@ -47,9 +48,13 @@ RESET = "Reset"
 FIT_TITLE = "sin(x) and the model a + b·P3(c + d·x) on [−π, π]"
 LOSS_TITLE = "Loss (sum of squared errors, log scale) at each step"
 STEP_AXIS = "step"
+LOSS_AXIS = "loss"
 OUTPUT = "Printed output"
+PLACEHOLDER = "Press Run to train the model; the losses it prints appear here."
 RUNNING = "Training…"
 DONE = "Done: {steps} steps in {ms} ms."
+# The status line is short; the whole message, as fit raises it, goes to the output.
+STOPPED = "Stopped at step {step}: the loss diverged."
 DIVERGED = (
     "the loss stopped being finite at step {step}; the last finite loss was {last}. "
     "The step size lr={lr} is probably too large for this problem."
@@ -62,7 +67,8 @@ DIVERGED_AT_START = (
 # example's own f-string; this is the same text with the panel's placeholders)
 RESULT = "Result: y = {a} + {b} * P3({c} + {d} x)"
 MESSAGES = [TITLE, INTRO, RATE, STEPS, START, RUN, RESET, FIT_TITLE, LOSS_TITLE, STEP_AXIS]
-MESSAGES += [OUTPUT, RUNNING, DONE, DIVERGED, DIVERGED_AT_START, RESULT]
+MESSAGES += [LOSS_AXIS, OUTPUT, PLACEHOLDER, RUNNING, DONE, STOPPED, DIVERGED, DIVERGED_AT_START]
+MESSAGES += [RESULT]
 
 # Without JavaScript the panel could do nothing: hide it (a <noscript> in the head may hold
 # a <style>), so the page shows what it always did.
@@ -106,7 +112,7 @@ def panel_html() -> str:
     e = html.escape
     d = defaults()
     data = {
-        "sine-ulps": sine_ulps(), "running": _(RUNNING), "done": _(DONE),
+        "sine-ulps": sine_ulps(), "running": _(RUNNING), "done": _(DONE), "stopped": _(STOPPED),
         "diverged": _(DIVERGED), "diverged-at-start": _(DIVERGED_AT_START), "result": _(RESULT),
         "state": "ready",
     }  # fmt: skip
@@ -159,10 +165,12 @@ value="{d["steps"]}"></div>
 <text x="44" y="188" text-anchor="middle">0</text>
 <text x="178" y="188" text-anchor="middle">{e(_(STEP_AXIS))}</text>
 <text class="try-it-steps-end" x="312" y="188" text-anchor="end">{d["steps"]}</text>
-<path class="try-it-loss" d=""/></svg>
+<text x="-92" y="11" transform="rotate(-90)" text-anchor="middle">{e(_(LOSS_AXIS))}</text>
+<path class="try-it-loss" d=""/><circle class="try-it-loss-start" r="3" visibility="hidden"/></svg>
 </div>
 <p class="try-it-status" role="status"></p>
-<pre class="try-it-output" tabindex="0" role="region" aria-label="{e(_(OUTPUT))}"></pre>
+<pre class="try-it-output" tabindex="0" role="region" aria-label="{e(_(OUTPUT))}">\
+{e(_(PLACEHOLDER))}</pre>
 </section>"""
 
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 import figure_scraper
 import pytest
 from PIL import Image, ImageStat
-from sitecheck import FIGURES, HTML, ROOT, html_pages
+from sitecheck import FIGURES, HTML, ROOT, html_pages, node_tool
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
@@ -385,6 +385,108 @@ def test_tags_are_buttons_the_keyboard_can_press(browser, base_url, look, langua
     assert (before["pressed"], selected["pressed"], after["pressed"]) == ("false", "true", "false")
     assert selected["shown"] < before["shown"] == after["shown"]
     assert _contrast(before["background"], selected["background"]) >= 3, (before, selected)
+
+
+GALLERY = "auto_examples/index.html"
+
+
+@pytest.mark.parametrize("language", ["", "ko/"])
+def test_clear_leaves_the_keyboard_on_the_tags(browser, base_url, language):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{base_url}/{language}{GALLERY}", wait_until="load")
+    page.locator("#sg-tag-list button.sphx-glr-tag").nth(2).focus()
+    page.keyboard.press("Enter")
+    page.locator("#sphx-glr-tag-clear").focus()
+    page.keyboard.press("Enter")  # "Clear" hides itself
+    focused = page.evaluate(
+        """() => ({tag: document.activeElement.matches("#sg-tag-list button.sphx-glr-tag"),
+                   pressed: document.querySelectorAll("[aria-pressed=true]").length})"""
+    )
+    context.close()
+    assert focused == {"tag": True, "pressed": 0}
+
+
+# Presses each tag in turn: which gallery sections show a heading, and how many
+# thumbnails each shows, with each tag on.
+SECTIONS_BY_TAG = """async () => {
+  const sections = [...document.querySelectorAll(
+    "section:has(> .sphx-glr-thumbnails):not(:has(#sg-tag-list))")];
+  const seen = {};
+  for (const tag of document.querySelectorAll("#sg-tag-list button.sphx-glr-tag")) {
+    tag.click();
+    await new Promise((done) => setTimeout(done));
+    seen[tag.textContent] = sections.map((section) => ({
+      heading: section.querySelector("h1, h2, h3").checkVisibility(),
+      thumbnails: [...section.querySelectorAll(".sphx-glr-thumbcontainer")]
+        .filter((t) => t.checkVisibility()).length,
+    }));
+    tag.click();
+  }
+  return seen;
+}"""
+
+
+@pytest.mark.parametrize("language", ["", "ko/"])
+def test_a_section_with_no_example_left_hides_with_its_heading(browser, base_url, language):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(f"{base_url}/{language}{GALLERY}", wait_until="load")
+    seen = page.evaluate(SECTIONS_BY_TAG)
+    context.close()
+    sections = {len(found) for found in seen.values()}
+    assert sections == {2}, seen  # the core and the further examples
+    # a tag that only one section's examples have ("gradcheck"), and one both have
+    assert any(0 in [s["thumbnails"] for s in found] for found in seen.values()), seen
+    assert any(0 not in [s["thumbnails"] for s in found] for found in seen.values()), seen
+    for found in seen.values():
+        assert [s["heading"] for s in found] == [s["thumbnails"] > 0 for s in found], seen
+
+
+TAG_ROW = """() => {
+  const list = document.getElementById("sg-tag-list");
+  const box = list.getBoundingClientRect();
+  const tags = [...list.querySelectorAll("button")].filter((b) => b.checkVisibility());
+  return {height: box.height, scrolls: list.scrollWidth > list.clientWidth,
+          rows: new Set(tags.map((b) => Math.round(b.getBoundingClientRect().top))).size,
+          tabindex: list.getAttribute("tabindex"),
+          name: list.getAttribute("aria-labelledby")
+            && document.getElementById(list.getAttribute("aria-labelledby")).textContent};
+}"""
+# whether the focused tag shows whole inside the row (to a pixel: the row scrolls by whole ones)
+IN_ROW = """() => {
+  const row = document.getElementById("sg-tag-list").getBoundingClientRect();
+  const tag = document.activeElement.getBoundingClientRect();
+  return tag.left >= row.left - 1 && tag.right <= row.right + 1;
+}"""
+AXE_ON_TAGS = """async () => (await axe.run("#sg-tag-list", {resultTypes: ["violations"]}))
+  .violations.map((v) => v.id)"""
+
+
+@pytest.mark.parametrize("language", ["", "ko/"])
+def test_tags_on_a_phone_are_one_row_that_scrolls(browser, base_url, language):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{base_url}/{language}{GALLERY}", wait_until="load")
+    row = page.evaluate(TAG_ROW)
+    # a row the keyboard can scroll, named by its label
+    assert row["rows"] == 1, row
+    assert row["scrolls"], row
+    assert row["height"] <= 60, row
+    assert row["tabindex"] == "0", row
+    assert row["name"] == {"": "Tags:", "ko/": "태그:"}[language], row
+    # each tag scrolls into the row as the keyboard reaches it
+    tags = page.locator("#sg-tag-list button.sphx-glr-tag")
+    tags.first.focus()
+    for _ in range(tags.count() - 1):
+        page.keyboard.press("Tab")
+        assert page.evaluate(IN_ROW), page.evaluate("document.activeElement.textContent")
+    assert tags.last.evaluate("(t) => t === document.activeElement")
+    page.add_script_tag(path=str(node_tool("axe-core", "axe.min.js")))
+    violations = page.evaluate(AXE_ON_TAGS)
+    context.close()
+    FIGURES["gallery tags at 390 px (CSS px tall)"] = round(row["height"])
+    assert violations == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -22,6 +22,7 @@ from legendre.trainer import DivergenceError
 
 PAGE = "auto_examples/core/plot_01_custom_function.html"
 LANGUAGES = {"en": PAGE, "ko": f"ko/{PAGE}"}
+VIEWPORTS = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SCRIPT = HTML / "_static" / "try-it.js"
 # What the panel must agree with torch to: losses relative to themselves, coefficients
 # relative to the largest of the four (a and c end near 1e-9, where a relative error
@@ -34,6 +35,12 @@ DIVERGING = {"exponent": "-4", "lr": 1e-4}
 LOSS_LINE = re.compile(r"^(\d+) (\S+)$")
 # the page and the panel print it in the page's language (docs/_ext/try_it.py, RESULT)
 RESULT_LINE = re.compile(r"^(?:Result|결과): y = (\S+) \+ (\S+) \* P3\((\S+) \+ (\S+) x\)$")
+# what the output box says before the first run (docs/_ext/try_it.py, PLACEHOLDER)
+PLACEHOLDER = {
+    "en": "Press Run to train the model; the losses it prints appear here.",
+    "ko": "실행을 누르면 모델을 학습하고, 출력되는 손실이 여기에 나타납니다.",
+}
+LOSS_AXIS = {"en": "loss", "ko": "손실"}
 
 
 def parse(lines: list[str]) -> tuple[dict[int, float], list[float]]:
@@ -83,7 +90,7 @@ def open_page(browser, base_url):
     contexts = []
 
     def open_(language: str = "en", **options):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+        context = browser.new_context(**{"viewport": VIEWPORTS["laptop"], **options})
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
@@ -166,12 +173,129 @@ def test_divergence_stops_with_the_message_fit_raises(open_page, language):
     reference, error = torch_run(DIVERGING["lr"], 2000, legendre.trainer.TUTORIAL_INIT)
     assert error is not None
     step, last = re.search(r"at step (\d+); the last finite loss was (\S+)\.", error).groups()
+    # the status says what happened in a few words; the output has fit's whole message
     if language == "en":
-        assert status == error
-    else:  # the same numbers in a Korean sentence
-        assert re.search(rf"^{step}단계.* {re.escape(last)}였습니다.*lr=0\.0001", status), status
-    assert lines[-1] == f"DivergenceError: {status}"
+        assert status == f"Stopped at step {step}: the loss diverged."
+        assert lines[-1] == f"DivergenceError: {error}"
+    else:  # the same numbers in Korean sentences
+        assert status == f"{step}단계에서 멈췄습니다. 손실이 발산했습니다."
+        message = rf"^DivergenceError: {step}단계.* {re.escape(last)}였습니다.*lr=0\.0001"
+        assert re.search(message, lines[-1]), lines[-1]
     assert lines[:-1] == reference  # the losses logged before it (none, this early)
+
+
+# Where the output's last line sits in its box, from the text's own line boxes (a line that
+# wraps has several: the last is the end of the text); and whether anything scrolls sideways.
+LAST_LINE = """(panel) => {
+  const out = panel.querySelector(".try-it-output");
+  const status = panel.querySelector(".try-it-status");
+  const range = document.createRange();
+  range.selectNodeContents(out);
+  const lines = [...range.getClientRects()];
+  const last = lines[lines.length - 1];
+  const box = out.getBoundingClientRect();
+  return {above: box.top - last.top, below: last.bottom - box.bottom,
+          sideways: [out, status].map((e) => e.scrollWidth - e.clientWidth)};
+}"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("exponent", [None, DIVERGING["exponent"]], ids=["done", "diverged"])
+def test_the_last_line_printed_is_in_view_when_a_run_ends(open_page, viewport, exponent):
+    page = open_page(viewport=VIEWPORTS[viewport], reduced_motion="reduce")
+    lines, _, state = run(page, exponent=exponent)
+    assert state == ("done" if exponent is None else "diverged")
+    assert RESULT_LINE.match(lines[-1]) if exponent is None else lines[-1].startswith("Diverg")
+    where = page.locator(".try-it").evaluate(LAST_LINE)
+    assert where["above"] <= 0, where  # the box is scrolled to its end: the line shows whole
+    assert where["below"] <= 0, where
+    assert where["sideways"] == [0, 0], where  # long lines wrap
+
+
+PANEL_HEIGHT = "document.querySelector('.try-it').getBoundingClientRect().height"
+# Press Run and measure at once: the first chunk of steps waits for the next frame.
+HEIGHT_AS_A_RUN_STARTS = f"""() => {{
+  document.querySelector(".try-it button[type=submit]").click();
+  return {PANEL_HEIGHT};
+}}"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("exponent", [None, DIVERGING["exponent"]], ids=["done", "diverged"])
+def test_the_panel_keeps_its_height_through_a_run(open_page, viewport, exponent):
+    page = open_page(viewport=VIEWPORTS[viewport])
+    heights = [page.evaluate(PANEL_HEIGHT)]
+    if exponent is not None:
+        page.locator("#try-it-lr").fill(exponent)
+    heights.append(page.evaluate(HEIGHT_AS_A_RUN_STARTS))
+    page.wait_for_selector('.try-it:is([data-state="done"], [data-state="diverged"])')
+    heights.append(page.evaluate(PANEL_HEIGHT))
+    assert max(heights) - min(heights) <= 1, heights
+
+
+START = """(panel) => {
+  const svgs = panel.querySelectorAll("svg");
+  const dot = panel.querySelector(".try-it-loss-start");
+  return {
+    sine: panel.querySelector(".try-it-sine:not(.try-it-key)").getAttribute("d"),
+    model: panel.querySelector(".try-it-model:not(.try-it-key)").getAttribute("d"),
+    ticks: [...panel.querySelectorAll(".try-it-loss-ticks text")].map((t) => t.textContent),
+    dot: dot && getComputedStyle(dot).visibility === "visible"
+      ? [dot.getAttribute("cx"), Number(dot.getAttribute("cy"))] : null,
+    output: panel.querySelector(".try-it-output").innerText,
+    status: panel.querySelector(".try-it-status").innerText,
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_before_a_run_the_panel_shows_where_training_starts(open_page, language):
+    page = open_page(language)
+    panel = page.locator(".try-it")
+    before = panel.evaluate(START)
+    # what Run will do, where its output goes; the sine and the starting model; and the
+    # starting loss, a dot at step 0 on the loss chart's scale
+    assert before["output"] == PLACEHOLDER[language]
+    assert before["status"] == ""
+    assert before["sine"].count("L") > 100
+    assert before["model"].count("L") > 100
+    assert len(before["ticks"]) >= 2
+    cx, cy = before["dot"]
+    assert cx == "44"
+    assert 12 <= cy <= 172
+    # the dot follows the starting point until a run begins
+    page.locator("#try-it-b").fill("-2")
+    moved = panel.evaluate(START)
+    assert moved["model"] != before["model"]
+    assert moved["dot"] != before["dot"]
+    # a run's curve starts at the dot: the loss at step 0
+    run(page, steps=300)
+    after = panel.evaluate(START)
+    assert after["output"] != PLACEHOLDER[language]
+    cx, cy = after["dot"]
+    assert page.locator(".try-it-loss").get_attribute("d").startswith(f"M{cx}.0,{cy:.1f}L")
+
+
+AXIS_LABELS = """(svg) => [...svg.querySelectorAll(":scope > text")].map((t) => {
+  const r = t.getBoundingClientRect();
+  return {text: t.textContent, box: [r.left, r.top, r.right, r.bottom]};
+})"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_both_charts_label_their_axes(open_page, language):
+    page = open_page(language)
+    run(page, steps=300)
+    fit, loss = (page.locator(".try-it svg").nth(i) for i in range(2))
+    assert {"−π", "0", "π", "sin(x)"} <= {t["text"] for t in fit.evaluate(AXIS_LABELS)}
+    labels = {t["text"]: t["box"] for t in loss.evaluate(AXIS_LABELS)}
+    assert {"0", {"en": "step", "ko": "단계"}[language], LOSS_AXIS[language]} <= labels.keys()
+    # the y axis's name stands clear of its tick labels, to their left
+    ticks = loss.locator(".try-it-loss-ticks text").evaluate_all(
+        "(ts) => ts.map((t) => t.getBoundingClientRect().left)"
+    )
+    assert len(ticks) >= 2
+    assert labels[LOSS_AXIS[language]][2] < min(ticks)
 
 
 def test_everything_works_from_the_keyboard(open_page):
@@ -203,7 +327,7 @@ def test_everything_works_from_the_keyboard(open_page):
     agreement(lines, reference)
     page.keyboard.press("Tab")  # Reset brings back the tutorial's settings
     page.keyboard.press("Space")
-    assert page.locator(".try-it-output").inner_text() == ""
+    assert page.locator(".try-it-output").inner_text() == PLACEHOLDER["en"]
     assert page.locator("#try-it-steps").input_value() == "2000"
     assert page.locator(".try-it output").inner_text() == "5e-06"
 

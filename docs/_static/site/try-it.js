@@ -198,8 +198,10 @@ function start(panel) {
   const sinePath = panel.querySelector(".try-it-sine:not(.try-it-key)");
   const lossPath = panel.querySelector(".try-it-loss");
   const lossTicks = panel.querySelector(".try-it-loss-ticks");
+  const lossStart = panel.querySelector(".try-it-loss-start");
   const stepsEnd = panel.querySelector(".try-it-steps-end");
   const text = panel.dataset;
+  const placeholder = out.textContent; // the build's "press Run" line, in the page's language
   const reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
   const data = makeData(text.sineUlps);
   const xs = Array.from(data.x);
@@ -234,6 +236,7 @@ function start(panel) {
     stepsEnd.textContent = String(steps);
     if (!finite.length) {
       lossPath.setAttribute("d", "");
+      lossStart.setAttribute("visibility", "hidden");
       return;
     }
     const lo = Math.floor(Math.log10(Math.min(...finite)));
@@ -245,6 +248,13 @@ function start(panel) {
     const sx = scale(0, Math.max(1, steps - 1), PLOT.left, PLOT.right);
     const indices = losses.map((_, i) => i).filter((i) => Number.isFinite(losses[i]) && losses[i] > 0);
     lossPath.setAttribute("d", curve(indices, indices.map((i) => Math.log10(losses[i])), sx, sy));
+    // a dot at the starting loss: before a run it is all the chart has to show
+    const first = losses[0] > 0 && Number.isFinite(losses[0]);
+    lossStart.setAttribute("visibility", first ? "visible" : "hidden");
+    if (first) {
+      lossStart.setAttribute("cx", sx(0));
+      lossStart.setAttribute("cy", sy(Math.log10(losses[0])).toFixed(1));
+    }
   }
 
   function draw(trainer, losses, steps) {
@@ -254,8 +264,14 @@ function start(panel) {
     panel.dataset.frames = String(frames);
   }
 
-  function finish(lines, message, state) {
+  // Keep the newest line in view: the Result line ends a run, below the box's height.
+  function print(lines) {
     out.textContent = lines.join("\n");
+    out.scrollTop = out.scrollHeight;
+  }
+
+  function finish(lines, message, state) {
+    print(lines);
     status.textContent = message;
     panel.dataset.state = state;
     run = null;
@@ -289,12 +305,13 @@ function start(panel) {
             .replace("{last}", last)
             .replace("{lr}", pyG(lr));
           draw(trainer, losses, steps);
-          finish([...lines, `DivergenceError: ${message}`], message, "diverged");
+          const stopped = text.stopped.replace("{step}", step);
+          finish([...lines, `DivergenceError: ${message}`], stopped, "diverged");
           return;
         }
         if (step % 100 === 99) lines.push(`${step} ${pyRepr(loss)}`);
       }
-      out.textContent = lines.join("\n");
+      print(lines);
       if (!reduced.matches || losses.length === steps) draw(trainer, losses, steps);
       if (losses.length < steps) {
         run = requestAnimationFrame(chunk);
@@ -310,21 +327,30 @@ function start(panel) {
     run = requestAnimationFrame(chunk);
   }
 
+  // Before a run the plots show where it would start: the starting model over sin(x),
+  // and its loss at step 0.
+  function preview() {
+    const { lr, steps, start: init } = settings();
+    drawFit(init);
+    drawLoss([makeTrainer(data, init, lr).step()], steps);
+  }
+
   function reset() {
     if (run) cancelAnimationFrame(run);
     run = null;
     form.reset();
     showRate();
-    out.textContent = "";
+    out.textContent = placeholder;
     status.textContent = "";
     panel.dataset.state = "ready";
-    const { start: init, steps } = settings();
-    drawFit(init);
-    drawLoss([], steps);
+    preview();
   }
 
   sinePath.setAttribute("d", curve(xs, Array.from(data.y), fx, fy));
   rateInput.addEventListener("input", showRate);
+  form.addEventListener("input", () => {
+    if (panel.dataset.state === "ready") preview();
+  });
   form.addEventListener("submit", train);
   panel.querySelector(".try-it-reset").addEventListener("click", reset);
   reset();
