@@ -228,6 +228,43 @@ def test_a_figure_is_as_dark_as_the_page_around_it(browser, base_url, scheme):
     assert mean < 80 if scheme == "dark" else mean > 200, (scheme, mean)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_code_that_scrolls_sideways_shades_the_edge_that_hides_code(browser, base_url, scheme):
+    """On a phone, judged by the pixels of a code box's padding, where no code is drawn:
+    the right edge is shaded until the code is scrolled to its end, then the left one;
+    code that fits its box has no shade."""
+    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/auto_examples/core/plot_01_custom_function.html")
+        wide = page.evaluate("""() => [...document.querySelectorAll(".highlight pre")]
+          .map((pre) => pre.scrollWidth > pre.clientWidth)""")
+        assert True in wide and False in wide, wide
+        code = page.locator(".highlight pre")
+
+        def edges(pre) -> tuple[float, float]:
+            pre.scroll_into_view_if_needed()
+            shot = Image.open(io.BytesIO(pre.screenshot())).convert("L")
+            right = shot.crop((shot.width - 3, 0, shot.width, shot.height))
+            return ImageStat.Stat(shot.crop((0, 0, 3, shot.height))).mean[0], ImageStat.Stat(right).mean[0]
+
+        scrolls = code.nth(wide.index(True))
+        at_start = edges(scrolls)
+        scrolls.evaluate("(pre) => { pre.scrollLeft = pre.scrollWidth; }")
+        at_end = edges(scrolls)
+        fitting = edges(code.nth(wide.index(False)))
+    finally:
+        context.close()
+    sign = 1 if scheme == "light" else -1  # a shade is darker than the box, or lighter
+
+    def shade(edge: float, plain: float) -> float:
+        return sign * (plain - edge)
+
+    assert shade(at_start[1], at_start[0]) > 20, at_start  # the right edge, not the left
+    assert shade(at_end[0], at_end[1]) > 20, at_end  # the other way round at the end
+    assert abs(fitting[0] - fitting[1]) < 3, fitting
+
+
 ANIMATION = "auto_examples/further/plot_11_animation.html"
 
 
