@@ -6,7 +6,6 @@ These checks need Playwright, Java and the npm packages in ``tests/site/package.
 
 from __future__ import annotations
 
-import fcntl
 import importlib.util
 import json
 import tempfile
@@ -20,6 +19,10 @@ from sitecheck import CHROMIUM, CHROMIUM_ARGS, FIGURES, HTML, Handler
 
 if importlib.util.find_spec("playwright") is None:  # the plain `tests` session
     collect_ignore_glob = ["test_*.py"]
+try:
+    import fcntl
+except ImportError:  # Windows, which runs `nox -s tests` but not these checks
+    fcntl = None
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +56,7 @@ HERE = Path(__file__).parent
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    if HERE not in item.path.parents:  # a hook of this folder, called for every test
+    if fcntl is None or HERE not in item.path.parents:  # a hook called for every test
         return (yield)
     alone = item.get_closest_marker("alone") is not None
     with CPU_LOCK.open("a") as lock:
