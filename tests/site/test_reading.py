@@ -10,6 +10,7 @@ CI keeps as artifacts for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import re
@@ -107,6 +108,18 @@ def _text_px(src: str, shown: float) -> float | None:
     if font is None or dpi is None:
         return None
     return round(float(font) / 72 * float(dpi[0]) * shown / width, 1)
+
+
+@contextlib.contextmanager
+def opened(browser, url: str, **options):
+    """``url`` loaded in a browser context of its own, closed even when a check fails."""
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        yield page
+    finally:
+        context.close()
 
 
 MEASURED: dict[tuple[str, str, str], dict] = {}
@@ -348,17 +361,16 @@ KEYBOARD_PAGES = ["index.html", "auto_examples/index.html", TUTORIAL, ANIMATION,
 @pytest.mark.parametrize("page_path", KEYBOARD_PAGES)
 def test_focus_is_visible_and_on_screen_after_every_tab(browser, base_url, page_path, look):
     viewport, scheme = look
-    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
-    page = context.new_page()
-    page.goto(f"{base_url}/{page_path}", wait_until="load")
-    seen = []
-    for _ in range(TABS):
-        page.keyboard.press("Tab")
-        page.evaluate(SETTLE)
-        focused = page.evaluate(FOCUSED)
-        if focused is not None:
-            seen.append(focused)
-    context.close()
+    with opened(
+        browser, f"{base_url}/{page_path}", viewport=VIEWPORTS[viewport], color_scheme=scheme
+    ) as page:
+        seen = []
+        for _ in range(TABS):
+            page.keyboard.press("Tab")
+            page.evaluate(SETTLE)
+            focused = page.evaluate(FOCUSED)
+            if focused is not None:
+                seen.append(focused)
     assert len(seen) >= TABS // 2
     assert [f["name"] for f in seen if not f["onScreen"]] == [], f"off screen on {page_path}"
     assert [(f["name"], f["outline"]) for f in seen if f["outline"] < 2] == [], page_path
@@ -367,12 +379,9 @@ def test_focus_is_visible_and_on_screen_after_every_tab(browser, base_url, page_
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_search_field_shows_its_focus(browser, base_url, scheme):
-    context = browser.new_context(viewport=LAPTOP, color_scheme=scheme)
-    page = context.new_page()
-    page.goto(f"{base_url}/index.html")
-    page.focus("input.sidebar-search")
-    focused = page.evaluate(FOCUSED)
-    context.close()
+    with opened(browser, f"{base_url}/index.html", viewport=LAPTOP, color_scheme=scheme) as page:
+        page.focus("input.sidebar-search")
+        focused = page.evaluate(FOCUSED)
     assert focused["outline"] >= 2, focused
 
 
@@ -396,31 +405,33 @@ TAG_STATE = """(tag) => ({pressed: tag.getAttribute("aria-pressed"),
 @pytest.mark.parametrize("language", ["", "ko/"])
 def test_tags_are_buttons_the_keyboard_can_press(browser, base_url, look, language):
     viewport, scheme = look
-    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
-    page = context.new_page()
-    page.goto(f"{base_url}/{language}auto_examples/index.html", wait_until="load")
-    tags = page.locator("#sg-tag-list button.sphx-glr-tag")
-    assert tags.count() >= 3
-    # in words, in the page's language: no emoji that a system may draw as a box
-    label = page.locator("#sg-tag-list .sphx-glr-tag-label").first.inner_text()
-    assert label == {"": "Tags:", "ko/": "태그:"}[language]
-    tag = tags.nth(1)
-    for _ in range(200):  # Tab until the tag has focus: it is in the tab order
-        page.keyboard.press("Tab")
-        if tag.evaluate("(t) => t === document.activeElement"):
-            break
-    else:
-        pytest.fail("Tab never reaches the tags")
-    before = tag.evaluate(TAG_STATE)
-    page.keyboard.press("Enter")
-    # leave the tag so that its focus ring is not what shows the state
-    page.evaluate("document.activeElement.blur()")
-    selected = tag.evaluate(TAG_STATE)
-    page.keyboard.press("Tab")  # a pressed tag stays reachable and toggles back with Space
-    tag.focus()
-    page.keyboard.press(" ")
-    after = tag.evaluate(TAG_STATE)
-    context.close()
+    with opened(
+        browser,
+        f"{base_url}/{language}auto_examples/index.html",
+        viewport=VIEWPORTS[viewport],
+        color_scheme=scheme,
+    ) as page:
+        tags = page.locator("#sg-tag-list button.sphx-glr-tag")
+        assert tags.count() >= 3
+        # in words, in the page's language: no emoji that a system may draw as a box
+        label = page.locator("#sg-tag-list .sphx-glr-tag-label").first.inner_text()
+        assert label == {"": "Tags:", "ko/": "태그:"}[language]
+        tag = tags.nth(1)
+        for _ in range(200):  # Tab until the tag has focus: it is in the tab order
+            page.keyboard.press("Tab")
+            if tag.evaluate("(t) => t === document.activeElement"):
+                break
+        else:
+            pytest.fail("Tab never reaches the tags")
+        before = tag.evaluate(TAG_STATE)
+        page.keyboard.press("Enter")
+        # leave the tag so that its focus ring is not what shows the state
+        page.evaluate("document.activeElement.blur()")
+        selected = tag.evaluate(TAG_STATE)
+        page.keyboard.press("Tab")  # a pressed tag stays reachable and toggles back with Space
+        tag.focus()
+        page.keyboard.press(" ")
+        after = tag.evaluate(TAG_STATE)
     assert (before["pressed"], selected["pressed"], after["pressed"]) == ("false", "true", "false")
     assert selected["shown"] < before["shown"] == after["shown"]
     assert _contrast(before["background"], selected["background"]) >= 3, (before, selected)
@@ -431,18 +442,15 @@ GALLERY = "auto_examples/index.html"
 
 @pytest.mark.parametrize("language", ["", "ko/"])
 def test_clear_leaves_the_keyboard_on_the_tags(browser, base_url, language):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
-    page.goto(f"{base_url}/{language}{GALLERY}", wait_until="load")
-    page.locator("#sg-tag-list button.sphx-glr-tag").nth(2).focus()
-    page.keyboard.press("Enter")
-    page.locator("#sphx-glr-tag-clear").focus()
-    page.keyboard.press("Enter")  # "Clear" hides itself
-    focused = page.evaluate(
-        """() => ({tag: document.activeElement.matches("#sg-tag-list button.sphx-glr-tag"),
-                   pressed: document.querySelectorAll("[aria-pressed=true]").length})"""
-    )
-    context.close()
+    with opened(browser, f"{base_url}/{language}{GALLERY}", viewport=LAPTOP) as page:
+        page.locator("#sg-tag-list button.sphx-glr-tag").nth(2).focus()
+        page.keyboard.press("Enter")
+        page.locator("#sphx-glr-tag-clear").focus()
+        page.keyboard.press("Enter")  # "Clear" hides itself
+        focused = page.evaluate(
+            """() => ({tag: document.activeElement.matches("#sg-tag-list button.sphx-glr-tag"),
+                       pressed: document.querySelectorAll("[aria-pressed=true]").length})"""
+        )
     assert focused == {"tag": True, "pressed": 0}
 
 
@@ -468,11 +476,8 @@ SECTIONS_BY_TAG = """async () => {
 
 @pytest.mark.parametrize("language", ["", "ko/"])
 def test_a_section_with_no_example_left_hides_with_its_heading(browser, base_url, language):
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
-    page.goto(f"{base_url}/{language}{GALLERY}", wait_until="load")
-    seen = page.evaluate(SECTIONS_BY_TAG)
-    context.close()
+    with opened(browser, f"{base_url}/{language}{GALLERY}", viewport=LAPTOP) as page:
+        seen = page.evaluate(SECTIONS_BY_TAG)
     sections = {len(found) for found in seen.values()}
     assert sections == {2}, seen  # the core and the further examples
     # a tag that only one section's examples have ("gradcheck"), and one both have
@@ -504,41 +509,35 @@ AXE_ON_TAGS = """async () => (await axe.run("#sg-tag-list", {resultTypes: ["viol
 
 @pytest.mark.parametrize("language", ["", "ko/"])
 def test_tags_on_a_phone_are_one_row_that_scrolls(browser, base_url, language):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(f"{base_url}/{language}{GALLERY}", wait_until="load")
-    row = page.evaluate(TAG_ROW)
-    # a row the keyboard can scroll, named by its label
-    assert row["rows"] == 1, row
-    assert row["scrolls"], row
-    assert row["height"] <= 60, row
-    assert row["tabindex"] == "0", row
-    assert row["name"] == {"": "Tags:", "ko/": "태그:"}[language], row
-    # each tag scrolls into the row as the keyboard reaches it
-    tags = page.locator("#sg-tag-list button.sphx-glr-tag")
-    tags.first.focus()
-    for _ in range(tags.count() - 1):
-        page.keyboard.press("Tab")
-        assert page.evaluate(IN_ROW), page.evaluate("document.activeElement.textContent")
-    assert tags.last.evaluate("(t) => t === document.activeElement")
-    page.add_script_tag(path=str(node_tool("axe-core", "axe.min.js")))
-    violations = page.evaluate(AXE_ON_TAGS)
-    context.close()
+    with opened(browser, f"{base_url}/{language}{GALLERY}", viewport=PHONE) as page:
+        row = page.evaluate(TAG_ROW)
+        # a row the keyboard can scroll, named by its label
+        assert row["rows"] == 1, row
+        assert row["scrolls"], row
+        assert row["height"] <= 60, row
+        assert row["tabindex"] == "0", row
+        assert row["name"] == {"": "Tags:", "ko/": "태그:"}[language], row
+        # each tag scrolls into the row as the keyboard reaches it
+        tags = page.locator("#sg-tag-list button.sphx-glr-tag")
+        tags.first.focus()
+        for _ in range(tags.count() - 1):
+            page.keyboard.press("Tab")
+            assert page.evaluate(IN_ROW), page.evaluate("document.activeElement.textContent")
+        assert tags.last.evaluate("(t) => t === document.activeElement")
+        page.add_script_tag(path=str(node_tool("axe-core", "axe.min.js")))
+        violations = page.evaluate(AXE_ON_TAGS)
     FIGURES["gallery tags at 390 px (CSS px tall)"] = round(row["height"])
     assert violations == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_header_controls_on_a_phone_do_not_touch(browser, base_url, scheme):
-    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
-    page = context.new_page()
-    page.goto(f"{base_url}/{TUTORIAL}")
-    boxes = page.eval_on_selector_all(
-        ".mobile-header .header-right > *",
-        """(items) => items.filter((e) => e.offsetParent !== null)
-             .map((e) => e.getBoundingClientRect()).map((r) => [r.left, r.right])""",
-    )
-    context.close()
+    with opened(browser, f"{base_url}/{TUTORIAL}", viewport=PHONE, color_scheme=scheme) as page:
+        boxes = page.eval_on_selector_all(
+            ".mobile-header .header-right > *",
+            """(items) => items.filter((e) => e.offsetParent !== null)
+                 .map((e) => e.getBoundingClientRect()).map((r) => [r.left, r.right])""",
+        )
     assert len(boxes) == 3  # the language switch, the theme toggle, the contents toggle
     boxes.sort()
     for (_, left_right), (right_left, _) in itertools.pairwise(boxes):
@@ -553,14 +552,14 @@ def test_screenshots_are_kept_outside_the_published_site():
 def test_search_results_quote_formulas_as_tex(browser, base_url, site):
     """A result's snippet shows P_3(x) = \\tfrac12 (5x^3 - 3x), not P3(x)=12(5x3−3x)."""
     assert 'data-tex="P_3(x) = \\tfrac12 (5x^3 - 3x)"' in (site / TUTORIAL).read_text("utf-8")
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{base_url}/search.html")
-    page.wait_for_function("typeof Search !== 'undefined'")
-    snippet = page.evaluate(
-        """() => Search.htmlToText('<div role="main"><p>where '
-            + '<mjx-container data-tex="P_3(x) = \\\\tfrac12\\\\, (5x^3 - 3x)">'
-            + 'P3(x)=12(5x3−3x)</mjx-container> is</p></div>')"""
-    )
-    context.close()
+    with opened(
+        browser,
+        f"{base_url}/search.html",
+    ) as page:
+        page.wait_for_function("typeof Search !== 'undefined'")
+        snippet = page.evaluate(
+            """() => Search.htmlToText('<div role="main"><p>where '
+                + '<mjx-container data-tex="P_3(x) = \\\\tfrac12\\\\, (5x^3 - 3x)">'
+                + 'P3(x)=12(5x3−3x)</mjx-container> is</p></div>')"""
+        )
     assert " ".join(snippet.split()) == "where P_3(x) = \\tfrac12 (5x^3 - 3x) is"
