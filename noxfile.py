@@ -185,7 +185,8 @@ def site(session: nox.Session) -> None:
         build_site(session, again, "-q", languages=frozenset({"en"}),
                    doctrees=(scratch / "en", scratch / "ko"))  # fmt: skip
         env = {"SITE_REBUILD": str(again), "TMPDIR": str(scratch)}
-        # one worker per CPU, a file's tests together (they share a page's visit)
+        # one worker per CPU, a file's tests together (they share a page's visit), but
+        # test_pages' pages spread (tests/site/conftest.py)
         session.run("pytest", "-n", "auto", "--dist", "loadfile", "tests/site",
                     *session.posargs, env=env)  # fmt: skip
     finally:

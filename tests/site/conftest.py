@@ -67,6 +67,27 @@ def pytest_runtest_protocol(item, nextitem):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's ``--dist loadfile``, but test_pages' pages spread over the workers.
+
+    A file's checks may share module state (a page measured once for several checks), so
+    they run on one worker; test_pages, a third of the run, shares one visit among the
+    checks of a page, so its unit is the page. (xdist's own ``loadgroup`` would do this
+    with markers, but on pytest 9.2 it silently ignores them: it renames ``_nodeid``,
+    which pytest 9.2 no longer reads.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileAndPage(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file, _, test = nodeid.partition("::")
+            if file.endswith("/test_pages.py") and "[" in test:
+                return file + test[test.index("[") :]
+            return file
+
+    return ByFileAndPage(config, log)
+
+
 def pytest_sessionfinish(session) -> None:
     """Under pytest-xdist, a worker hands what its checks measured to the controller."""
     if hasattr(session.config, "workeroutput"):
@@ -75,7 +96,22 @@ def pytest_sessionfinish(session) -> None:
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: the plain `tests` session has no xdist
 def pytest_testnodedown(node, error) -> None:
-    FIGURES.update(json.loads(node.workeroutput.get("figures", "{}")))
+    _add(FIGURES, json.loads(node.workeroutput.get("figures", "{}")))
+
+
+def _add(figures: dict, more: dict) -> None:
+    """Join a worker's figures to the others': tables join, counts add up.
+
+    A count comes from one worker's share of the pages (test_pages'), a table's rows
+    each from the one worker that measured that page.
+    """
+    for name, value in more.items():
+        if isinstance(figures.get(name), dict) and isinstance(value, dict):
+            _add(figures[name], value)
+        elif type(figures.get(name)) is int and type(value) is int:
+            figures[name] += value
+        else:
+            figures[name] = value
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -73,3 +73,15 @@ def node_tool(*parts: str) -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: run `npm ci --prefix tests/site` (nox -s site does)")
     return path
+
+
+@contextlib.contextmanager
+def opened(browser, url: str, **options):
+    """``url`` loaded in a browser context of its own, closed even when a check fails."""
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        yield page
+    finally:
+        context.close()

@@ -1,4 +1,7 @@
-"""The keyboard reaches what a mouse reaches: the menu, search, contents and language switch.
+"""The keyboard reaches what a mouse reaches, and shows where it is.
+
+The menu, search, contents and language switch are reached by Tab, and the focus
+ring stays visible and on screen after every press.
 
 Below 1008 px furo puts the site menu (with the search box and the language switch)
 and the page's contents in drawers opened by icons; docs/_static/site/legendre-drawers.js
@@ -10,9 +13,11 @@ through the page: an icon is opened with Enter, walked through, closed with Esca
 from __future__ import annotations
 
 import pytest
+from sitecheck import opened
 
 WIDTHS = [390, 900, 1280]
-PAGES = ["auto_examples/core/plot_01_custom_function.html", "ko/index.html"]
+TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
+PAGES = [TUTORIAL, "ko/index.html"]
 # what the focused element is, for the walk
 KIND = r"""() => {
   const e = document.activeElement;
@@ -76,3 +81,64 @@ def test_tab_reaches_menu_search_contents_and_language(browser, base_url, width,
     assert seen.keys() >= WANTED, f"at {width} px Tab never reached {WANTED - seen.keys()}: {seen}"
     if width < 1008:  # furo's drawers
         assert {"menu button", "contents button"} <= seen.keys(), seen
+
+
+# -- The focus ring -----------------------------------------------------------------
+FOCUSED = r"""() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  const s = getComputedStyle(e);
+  return {
+    name: e.tagName + (e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : "")
+      + " " + (e.getAttribute("aria-label") || e.textContent).trim().slice(0, 30),
+    onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
+      && r.left < innerWidth && r.top < innerHeight && s.visibility !== "hidden",
+    outline: s.outlineStyle === "none" ? 0 : parseFloat(s.outlineWidth),
+    outlineColor: s.outlineColor,
+  };
+}"""
+# After a Tab the page may still be moving: a smooth scroll to the focused element,
+# a transition (the skip link slides in). Wait for both to end before measuring.
+SETTLE = """async () => {
+  await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)));
+  let last = NaN, still = 0;
+  for (let frame = 0; frame < 120 && still < 3; frame++) {
+    await new Promise((done) => requestAnimationFrame(done));
+    still = scrollY === last ? still + 1 : 0;
+    last = scrollY;
+  }
+}"""
+TABS = 40  # past the header, the sidebar (or the closed drawer) and into the page
+ANIMATION = "auto_examples/further/plot_11_animation.html"
+FOCUS_PAGES = ["index.html", "auto_examples/index.html", TUTORIAL, ANIMATION, "ko/api.html"]
+PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
+# Each width and each theme once: where the ring lands depends on the width, whether it
+# shows on the theme; the two other pairings add no case of their own.
+LOOKS = {"phone-light": (PHONE, "light"), "laptop-dark": (LAPTOP, "dark")}
+
+
+@pytest.mark.parametrize("look", LOOKS)
+@pytest.mark.parametrize("page_path", FOCUS_PAGES)
+def test_focus_is_visible_and_on_screen_after_every_tab(browser, base_url, page_path, look):
+    viewport, scheme = LOOKS[look]
+    with opened(browser, f"{base_url}/{page_path}", viewport=viewport, color_scheme=scheme) as page:
+        seen = []
+        for _ in range(TABS):
+            page.keyboard.press("Tab")
+            page.evaluate(SETTLE)
+            focused = page.evaluate(FOCUSED)
+            if focused is not None:
+                seen.append(focused)
+    assert len(seen) >= TABS // 2
+    assert [f["name"] for f in seen if not f["onScreen"]] == [], f"off screen on {page_path}"
+    assert [(f["name"], f["outline"]) for f in seen if f["outline"] < 2] == [], page_path
+    assert [f["name"] for f in seen if f["outlineColor"].endswith(", 0)")] == [], page_path
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_field_shows_its_focus(browser, base_url, scheme):
+    with opened(browser, f"{base_url}/index.html", viewport=LAPTOP, color_scheme=scheme) as page:
+        page.focus("input.sidebar-search")
+        focused = page.evaluate(FOCUSED)
+    assert focused["outline"] >= 2, focused
