@@ -45,21 +45,29 @@ def install(session: nox.Session, *groups: str, package: bool = True) -> None:
     session.install("-c", str(CONSTRAINTS), *requirements, *(["."] if package else []))
 
 
-def build_package(session: nox.Session) -> None:
-    """Build the sdist and wheel the site publishes, and run the examples with that wheel."""
-    shutil.rmtree(DIST, ignore_errors=True)
-    # no isolation: hatchling comes with the docs group, so a rebuild neither waits for
-    # nor needs the network (the release workflow builds isolated; the bytes are the same)
-    build = ["python", "-m", "build", "--no-isolation", "--outdir", str(DIST), str(ROOT)]
-    if session.run(*build, silent=True) is None:  # --install-only: nothing was built
-        session.install("-c", str(CONSTRAINTS), str(ROOT))  # the package's dependencies
-        return
+def build_package(session: nox.Session) -> bool:
+    """Build the sdist and wheel the site publishes, and run the examples with that wheel.
+
+    Returns False under ``--install-only``, which installs the package's dependencies
+    and leaves the published files as they are.
+    """
+    DIST.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=DIST.parent) as fresh:
+        # no isolation: hatchling comes with the docs group, so a rebuild neither waits for
+        # nor needs the network (the release workflow builds isolated; the bytes are the same)
+        build = ["python", "-m", "build", "--no-isolation", "--outdir", fresh, str(ROOT)]
+        if session.run(*build, silent=True) is None:  # --install-only: nothing was built
+            session.install("-c", str(CONSTRAINTS), str(ROOT))  # the package's dependencies
+            return False
+        shutil.rmtree(DIST, ignore_errors=True)
+        shutil.copytree(fresh, DIST)
     (wheel,) = DIST.glob("*.whl")
     session.install("-c", str(CONSTRAINTS), str(wheel))  # its dependencies, torch pinned
     # Replace the installed copy even at the same version, and even under `nox -R`
     # (which skips session.install): the pages must run today's source.
     reinstall = ["python", "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall"]
     session.run(*reinstall, str(wheel))
+    return True
 
 
 @nox.session
@@ -165,9 +173,10 @@ def site(session: nox.Session) -> None:
     """Check the site `nox -s docs` built in Chromium, vnu, axe and Lighthouse, and rebuild it."""
     install(session, "docs", "site", package=False)
     # --ignore-scripts: vnu-jar's install script downloads a Java runtime; the system's is used
-    session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund",
-                "--prefix", str(ROOT / "tests" / "site"), external=True)  # fmt: skip
-    build_package(session)
+    session.run_install("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund",
+                        "--prefix", str(ROOT / "tests" / "site"), external=True)  # fmt: skip
+    if not build_package(session):
+        return  # --install-only (CI prepares this environment while the tests run)
     # The docs build, brought up to date (nothing runs when it is). Then a second build of
     # every English page, from scratch but for the examples' outputs, which sphinx-gallery
     # keeps: one example runs again. tests/site/test_files.py compares the two builds. (One
