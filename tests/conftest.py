@@ -8,13 +8,38 @@ from pathlib import Path
 
 import legendre_references
 import pytest
+import timing_examples
 import torch
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, and no test waits for another
+    fcntl = None
 
 # Sphinx's own fixtures (make_app, app): the extensions' tests build small sites
 pytest_plugins = ("sphinx.testing.fixtures",)
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "docs" / "_build" / "html"
+
+
+# One lock on the CPU for all that may run at once: the docs build's examples
+# (docs/_ext/timing_examples.py), `nox -s tests` and `nox -s site`, which CI runs side by
+# side. What times something (an example tagged "performance", a check marked `alone`,
+# such as Lighthouse) holds it alone; every other test shares it, so none runs beside a
+# timed one, and a timed one waits for the tests running when it starts.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if fcntl is None:
+        return (yield)
+    alone = item.get_closest_marker("alone") is not None
+    timing_examples.LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with timing_examples.LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        try:
+            return (yield)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def original_tutorial_run(steps: int = 2000, lr: float = 5e-6) -> tuple[list[str], list[float]]:

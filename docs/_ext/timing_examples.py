@@ -12,7 +12,9 @@ translate their tags (``tools/translate.py``): the English example decides for b
 
 sphinx-gallery calls :func:`hold_the_cpu` before and after each example (its
 ``reset_modules`` hook; see ``conf.py``). The operating system releases the
-lock if a build dies, so a crash cannot leave the other build waiting.
+lock if a build dies, so a crash cannot leave the other build waiting. Each
+test takes the same lock too (``tests/conftest.py``): shared, or exclusive for
+a check that times a page.
 """
 
 from __future__ import annotations

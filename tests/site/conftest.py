@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import tempfile
 import threading
 from functools import partial
 from http.server import ThreadingHTTPServer
@@ -19,10 +18,6 @@ from sitecheck import CHROMIUM, CHROMIUM_ARGS, FIGURES, HTML, Handler
 
 if importlib.util.find_spec("playwright") is None:  # the plain `tests` session
     collect_ignore_glob = ["test_*.py"]
-try:
-    import fcntl
-except ImportError:  # Windows, which runs `nox -s tests` but not these checks
-    fcntl = None
 
 
 @pytest.fixture(scope="session")
@@ -45,26 +40,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-# `nox -s site` runs the checks on every CPU at once (pytest-xdist). A check marked
-# `alone` (Lighthouse, which scores a page by how long it took here) takes this lock for
-# itself; every other check shares it, so none runs beside a timed one.
-CPU_LOCK = Path(tempfile.gettempdir()) / "legendre-site-cpu.lock"
-HERE = Path(__file__).parent
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    if fcntl is None or HERE not in item.path.parents:  # a hook called for every test
-        return (yield)
-    alone = item.get_closest_marker("alone") is not None
-    with CPU_LOCK.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
-        try:
-            return (yield)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def pytest_xdist_make_scheduler(config, log):
