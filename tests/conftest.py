@@ -24,8 +24,8 @@ HTML = ROOT / "docs" / "_build" / "html"
 
 
 # One lock on the CPU for all that may run at once: the docs build's examples
-# (docs/_ext/timing_examples.py), `nox -s tests` and `nox -s site`, which CI runs side by
-# side. What times something (an example tagged "performance", a check marked `alone`,
+# (docs/_ext/timing_examples.py), `nox -s tests` and `nox -s site`, in one terminal or
+# several. What times something (an example tagged "performance", a check marked `alone`,
 # such as Lighthouse) holds it alone; every other test shares it, so none runs beside a
 # timed one, and a timed one waits for the tests running when it starts.
 @pytest.hookimpl(wrapper=True)
