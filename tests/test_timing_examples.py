@@ -76,3 +76,14 @@ def test_a_korean_copy_is_timed_as_its_english_example_says():
     assert english == ROOT / "examples" / "further" / "plot_12_performance.py"
     assert timing_examples.times_code(english)
     assert timing_examples.english(english) == english
+
+
+def test_while_a_test_runs_a_timed_example_waits_but_other_examples_do_not():
+    # tests/conftest.py: each test shares the examples' lock for as long as it runs
+    assert not other_build_can_take(timing_examples.LOCK, "LOCK_EX")
+    assert other_build_can_take(timing_examples.LOCK, "LOCK_SH")
+
+
+@pytest.mark.alone
+def test_a_test_marked_alone_keeps_every_example_and_test_waiting():
+    assert not other_build_can_take(timing_examples.LOCK, "LOCK_SH")
