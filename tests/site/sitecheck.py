@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
+# The two screens the checks read the site on, in CSS pixels: a common phone, a laptop.
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
 # Every check adds what it measured; conftest prints them and writes site-report.json.
 FIGURES: dict[str, object] = {}
 

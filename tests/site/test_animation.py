@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sitecheck import FIGURES, HTML
+from sitecheck import FIGURES, HTML, PHONE
 
 PAGES = [
     "auto_examples/further/plot_11_animation.html",
@@ -20,7 +20,6 @@ PAGES = [
 # it weighed 820 KB
 MOST_BYTES = 200_000
 FRAME = re.compile(r'frames\[\d+\] = "([^"]*)"')
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.mark.parametrize("path", PAGES)

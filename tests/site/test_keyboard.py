@@ -13,7 +13,7 @@ through the page: an icon is opened with Enter, walked through, closed with Esca
 from __future__ import annotations
 
 import pytest
-from sitecheck import opened
+from sitecheck import LAPTOP, PHONE, opened
 
 WIDTHS = [390, 900, 1280]
 TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
@@ -112,7 +112,6 @@ SETTLE = """async () => {
 TABS = 40  # past the header, the sidebar (or the closed drawer) and into the page
 ANIMATION = "auto_examples/further/plot_11_animation.html"
 FOCUS_PAGES = ["index.html", "auto_examples/index.html", TUTORIAL, ANIMATION, "ko/api.html"]
-PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
 # Each width and each theme once: where the ring lands depends on the width, whether it
 # shows on the theme; the two other pairings add no case of their own.
 LOOKS = {"phone-light": (PHONE, "light"), "laptop-dark": (LAPTOP, "dark")}

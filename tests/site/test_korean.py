@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sitecheck import FIGURES
+from sitecheck import FIGURES, PHONE
 
 TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
-PHONE = {"width": 390, "height": 844}  # CSS pixels of a common phone
 DESKTOP = {"width": 1280, "height": 800}
 
 # Every run of Hangul in the article whose box spans more than one line.

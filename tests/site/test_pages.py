@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from sitecheck import FIGURES, HTML, html_pages, node_tool
+from sitecheck import FIGURES, HTML, LAPTOP, PHONE, html_pages, node_tool
 
 PAGES = html_pages()
-WIDE, NARROW = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 
 # Runs in the page once it has loaded and MathJax has finished.
 INSPECT = r"""async () => {
@@ -81,7 +80,7 @@ def visit(browser, base_url: str, page_path: str) -> Visit:
     host = urlsplit(base_url).netloc
     axe = node_tool("axe-core", "axe.min.js")
     context = browser.new_context(
-        color_scheme="light", device_scale_factor=2, viewport=WIDE, service_workers="block"
+        color_scheme="light", device_scale_factor=2, viewport=LAPTOP, service_workers="block"
     )
 
     def guard(route):
@@ -100,9 +99,9 @@ def visit(browser, base_url: str, page_path: str) -> Visit:
     page.goto(f"{base_url}/{page_path}", wait_until="load")
     result.found = page.evaluate(INSPECT)
     page.wait_for_load_state("networkidle")
-    page.set_viewport_size(NARROW)
+    page.set_viewport_size(PHONE)
     result.unreachable = page.evaluate(UNREACHABLE_PRE)
-    page.set_viewport_size(WIDE)
+    page.set_viewport_size(LAPTOP)
     page.add_script_tag(path=str(axe))
     result.violations["light"] = page.evaluate(AXE, None)
     page.emulate_media(color_scheme="dark")

@@ -20,10 +20,8 @@ from urllib.parse import unquote, urlsplit
 import figure_scraper
 import pytest
 from PIL import Image, ImageStat
-from sitecheck import FIGURES, HTML, ROOT, html_pages, node_tool, opened
+from sitecheck import FIGURES, HTML, LAPTOP, PHONE, ROOT, html_pages, node_tool, opened
 
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1280, "height": 800}
 VIEWPORTS = {"phone": PHONE, "laptop": LAPTOP}
 SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
 # Off by default: 76 full-page pictures cost half a minute and no check reads them.
