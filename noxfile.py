@@ -4,11 +4,13 @@
 ``nox -l`` lists every session with its one-line description.
 """
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import nox
@@ -35,6 +37,11 @@ RERUN = "plot_01_custom_function"
 KOREAN = DOCS / "_build" / "ko"
 # The package's sdist and wheel, built for each site and published inside it.
 DIST = DOCS / "_build" / "dist"
+# What a site is built from (less what its build writes there), and the record of the
+# last whole build of both languages into HTML: its settings, dated when it started.
+BUILD_INPUTS = ("docs", "examples", "legendre", "tools", "pyproject.toml", "constraints.txt")
+BUILD_OUTPUTS = {"_build", "auto_examples", "gen_modules", "__pycache__"}
+BUILT = DOCS / "_build" / "built.json"
 
 
 def install(session: nox.Session, *groups: str, package: bool = True) -> None:
@@ -61,13 +68,17 @@ def build_package(session: nox.Session) -> bool:
             return False
         shutil.rmtree(DIST, ignore_errors=True)
         shutil.copytree(fresh, DIST)
+    return install_package(session)
+
+
+def install_package(session: nox.Session) -> bool:
+    """Install the wheel in DIST; False under ``--install-only`` (nothing else runs)."""
     (wheel,) = DIST.glob("*.whl")
     session.install("-c", str(CONSTRAINTS), str(wheel))  # its dependencies, torch pinned
     # Replace the installed copy even at the same version, and even under `nox -R`
     # (which skips session.install): the pages must run today's source.
     reinstall = ["python", "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall"]
-    session.run(*reinstall, str(wheel))
-    return True
+    return session.run(*reinstall, str(wheel)) is not None
 
 
 @nox.session
@@ -103,6 +114,9 @@ def build_site(
     # Every build has a public address; without one of yours, this machine's loopback, where
     # tests/test_reader.py serves the site to a reader (your address: LEGENDRE_SITE_URL)
     env = {"LEGENDRE_SITE_URL": os.environ.get("LEGENDRE_SITE_URL", LOCAL_ADDRESS)}
+    if out == HTML:  # a build that fails or stops half-way leaves no record
+        BUILT.unlink(missing_ok=True)
+        started = time.time()
     if "ko" not in languages:
         session.run(*english, env=env, external=True)
         return
@@ -125,6 +139,42 @@ def build_site(
             print(log.read().decode(errors="replace"))
     if failed:
         session.error("the Korean build failed: its log is above")
+    if out == HTML:
+        BUILT.write_text(json.dumps(build_settings(), indent=1) + "\n")
+        os.utime(BUILT, (started, started))
+
+
+def build_settings() -> dict[str, str]:
+    """The settings a build of both languages reads from the environment (see conf.py)."""
+    settings = {"LEGENDRE_SITE_URL": LOCAL_ADDRESS}
+    settings |= {key: value for key, value in os.environ.items() if key.startswith("LEGENDRE_")}
+    settings.pop("LEGENDRE_LANGUAGES", None)  # nox's choice, not the build's: it built both
+    return dict(sorted(settings.items()))
+
+
+def site_is_current() -> bool:
+    """Whether HTML holds a whole build with today's settings, begun after every source changed.
+
+    The build leaves files alone that it does not need to rewrite; its record is
+    BUILT. A source edited while it ran counts as newer.
+    """
+    try:
+        if json.loads(BUILT.read_text()) != build_settings():
+            return False
+        built = BUILT.stat().st_mtime
+    except (FileNotFoundError, ValueError):
+        return False
+    for name in BUILD_INPUTS:
+        if (ROOT / name).is_file():
+            if (ROOT / name).stat().st_mtime > built:
+                return False
+            continue
+        for folder, subfolders, files in os.walk(ROOT / name):
+            subfolders[:] = [sub for sub in subfolders if sub not in BUILD_OUTPUTS]
+            for file in files:
+                if not file.endswith(".mo") and os.stat(Path(folder, file)).st_mtime > built:
+                    return False  # (.mo: compiled from the catalogs by the build)
+    return True
 
 
 @nox.session(reuse_venv=True, default=False)
@@ -175,13 +225,20 @@ def site(session: nox.Session) -> None:
     # --ignore-scripts: vnu-jar's install script downloads a Java runtime; the system's is used
     session.run_install("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund",
                         "--prefix", str(ROOT / "tests" / "site"), external=True)  # fmt: skip
-    if not build_package(session):
-        return  # --install-only (CI prepares this environment while the tests run)
-    # The docs build, brought up to date (nothing runs when it is). Then a second build of
+    # The docs build, brought up to date unless `nox -s docs` just made it: then it is left
+    # as it is, not written again, so `nox -s tests` can read it while these checks run.
+    if site_is_current():
+        session.log(f"The site in {HTML} is up to date: checking it as it is")
+        if not install_package(session):
+            return  # --install-only
+    else:
+        if not build_package(session):
+            return  # --install-only
+        build_site(session, HTML, "-q")
+    # Then a second build of
     # every English page, from scratch but for the examples' outputs, which sphinx-gallery
     # keeps: one example runs again. tests/site/test_files.py compares the two builds. (One
     # language is enough: the Korean build runs the same code on translated sources.)
-    build_site(session, HTML, "-q")
     record = DOCS / "auto_examples" / "core" / f"{RERUN}.py.md5"
     if not record.is_file():
         session.error(f"no record of {RERUN}'s run at {record}: run `nox -s docs` first")
