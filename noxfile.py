@@ -155,8 +155,8 @@ def build_settings() -> dict[str, str]:
 def site_is_current() -> bool:
     """Whether HTML holds a whole build with today's settings, begun after every source changed.
 
-    The build leaves files alone that it does not need to rewrite; its record is
-    BUILT. A source edited while it ran counts as newer.
+    The record of that build is BUILT (see :func:`build_site`). A source edited while
+    the build ran is newer than its record; so is one that git checked out since.
     """
     try:
         if json.loads(BUILT.read_text()) != build_settings():
@@ -225,20 +225,21 @@ def site(session: nox.Session) -> None:
     # --ignore-scripts: vnu-jar's install script downloads a Java runtime; the system's is used
     session.run_install("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund",
                         "--prefix", str(ROOT / "tests" / "site"), external=True)  # fmt: skip
-    # The docs build, brought up to date unless `nox -s docs` just made it: then it is left
-    # as it is, not written again, so `nox -s tests` can read it while these checks run.
+    # The docs build, brought up to date; left as it is when `nox -s docs` just made it, so
+    # that nothing reading it meanwhile (`nox -s tests`) meets a file being written again.
     if site_is_current():
         session.log(f"The site in {HTML} is up to date: checking it as it is")
         if not install_package(session):
             return  # --install-only
     else:
+        session.log(f"The site in {HTML} is older than its sources: building it again")
         if not build_package(session):
             return  # --install-only
         build_site(session, HTML, "-q")
-    # Then a second build of
-    # every English page, from scratch but for the examples' outputs, which sphinx-gallery
-    # keeps: one example runs again. tests/site/test_files.py compares the two builds. (One
-    # language is enough: the Korean build runs the same code on translated sources.)
+    # Then a second build of every English page, from scratch but for the examples'
+    # outputs, which sphinx-gallery keeps: one example runs again. tests/site/test_files.py
+    # compares the two builds. (One language is enough: the Korean build runs the same
+    # code on translated sources.)
     record = DOCS / "auto_examples" / "core" / f"{RERUN}.py.md5"
     if not record.is_file():
         session.error(f"no record of {RERUN}'s run at {record}: run `nox -s docs` first")
