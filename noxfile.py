@@ -252,13 +252,9 @@ def site(session: nox.Session) -> None:
         build_site(session, again, "-q", languages=frozenset({"en"}),
                    doctrees=(scratch / "en", scratch / "ko"))  # fmt: skip
         env = {"SITE_REBUILD": str(again), "TMPDIR": str(scratch)}
-        # A file's tests together (they share a page's visit), but test_pages' pages
-        # spread (tests/site/conftest.py). One worker more than there are CPUs: a check
-        # spends much of its time waiting for the browser (a page to settle, the network
-        # to go quiet), which another worker can use. (47 keyboard, navigation and Try-it
-        # checks, two CPUs: 97-101 s with two workers, 90 s with three.)
-        workers = str((os.cpu_count() or 1) + 1)
-        session.run("pytest", "-n", workers, "--dist", "loadfile", "tests/site",
+        # one worker per CPU, a file's tests together (they share a page's visit), but
+        # test_pages' pages spread (tests/site/conftest.py)
+        session.run("pytest", "-n", "auto", "--dist", "loadfile", "tests/site",
                     *session.posargs, env=env)  # fmt: skip
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
