@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
 # The two screens the checks read the site on, in CSS pixels: a common phone, a laptop.
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
+# The page most checks read first: the tutorial itself.
+TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 # Every check adds what it measured; conftest prints them and writes site-report.json.
 FIGURES: dict[str, object] = {}
 

@@ -12,9 +12,8 @@ from urllib.parse import urljoin
 import jinja2
 import pytest
 import view_source
-from sitecheck import FIGURES, ROOT, html_pages
+from sitecheck import FIGURES, ROOT, TUTORIAL, html_pages
 
-TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 DOCS = ROOT / "docs"
 
 

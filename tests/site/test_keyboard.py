@@ -13,10 +13,9 @@ through the page: an icon is opened with Enter, walked through, closed with Esca
 from __future__ import annotations
 
 import pytest
-from sitecheck import LAPTOP, PHONE, opened
+from sitecheck import LAPTOP, PHONE, TUTORIAL, opened
 
 WIDTHS = [390, 900, 1280]
-TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 PAGES = [TUTORIAL, "ko/index.html"]
 # what the focused element is, for the walk
 KIND = r"""() => {

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sitecheck import FIGURES, PHONE
-
-TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
-DESKTOP = {"width": 1280, "height": 800}
+from sitecheck import FIGURES, LAPTOP, PHONE, TUTORIAL
 
 # Every run of Hangul in the article whose box spans more than one line.
 _BROKEN_WORDS = """() => {
@@ -46,7 +43,7 @@ def test_korean_words_stay_whole_on_a_phone(browser, base_url, path):
 
 @pytest.mark.parametrize(
     ("viewport", "switch"),
-    [(DESKTOP, ".sidebar-language-switch a"), (PHONE, ".mobile-header .header-language-switch")],
+    [(LAPTOP, ".sidebar-language-switch a"), (PHONE, ".mobile-header .header-language-switch")],
     ids=["desktop sidebar", "phone header"],
 )
 @pytest.mark.parametrize("path", ["index.html", TUTORIAL, "ko/index.html", f"ko/{TUTORIAL}"])

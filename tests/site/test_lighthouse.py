@@ -19,7 +19,7 @@ import statistics
 import subprocess
 
 import pytest
-from sitecheck import CHROMIUM, CHROMIUM_ARGS, FIGURES, html_pages, node_tool
+from sitecheck import CHROMIUM, CHROMIUM_ARGS, FIGURES, TUTORIAL, html_pages, node_tool
 
 # SEO 100 needs absolute hreflang links: every build has a public address (noxfile.py)
 MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
@@ -31,7 +31,6 @@ pytestmark = pytest.mark.alone  # no other check shares the CPU while a page is 
 # mobile: Lighthouse's default, a mid-range phone on a slow 4G network; desktop: a wide
 # screen with a mouse, where small targets such as the language switch are judged too
 PRESETS = {"mobile": [], "desktop": ["--preset=desktop"]}
-TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 WHICH = os.environ.get("SITE_LIGHTHOUSE", "")
 if WHICH not in {"", "all"}:
     raise pytest.UsageError(f"SITE_LIGHTHOUSE is 'all' or unset, not {WHICH!r}")

@@ -21,9 +21,9 @@ from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from sitecheck import HTML, html_pages
+from sitecheck import HTML, LAPTOP, PHONE, html_pages
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
+VIEWPORTS = {"phone": PHONE, "laptop": LAPTOP}
 # how far below the top (or below furo's header, on a narrow window) a target may land:
 # the margin furo keeps above a heading or a code line, and then some
 SLACK = 64

@@ -20,10 +20,10 @@ from urllib.parse import unquote, urlsplit
 import figure_scraper
 import pytest
 from PIL import Image, ImageStat
-from sitecheck import FIGURES, HTML, LAPTOP, PHONE, ROOT, html_pages, node_tool, opened
+from sitecheck import FIGURES, HTML, LAPTOP, PHONE, TUTORIAL, html_pages, node_tool, opened
 
 VIEWPORTS = {"phone": PHONE, "laptop": LAPTOP}
-SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
+SCREENSHOTS = HTML.parent / "screenshots"  # beside the published folder
 # Off by default: 76 full-page pictures cost half a minute and no check reads them.
 KEEP_SCREENSHOTS = os.environ.get("SITE_SCREENSHOTS") == "1"
 # Smallest text a figure may show, in CSS px, once scaled to its column: "about 9 px".
@@ -218,7 +218,7 @@ def test_figures_animations_and_thumbnails_turn_dark_in_dark_mode(browser, base_
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_figure_is_as_dark_as_the_page_around_it(browser, base_url, scheme):
     """Judged by its pixels, not its CSS: a white slab on a dark page fails."""
-    context = browser.new_context(viewport=VIEWPORTS["phone"], color_scheme=scheme)
+    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
     try:
         page = context.new_page()
         page.goto(f"{base_url}/auto_examples/core/plot_01_custom_function.html")
@@ -272,7 +272,6 @@ def test_code_that_scrolls_sideways_shades_the_edge_that_hides_code(browser, bas
 
 
 ANIMATION = "auto_examples/further/plot_11_animation.html"
-TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 
 
 def test_animation_player_fits_with_one_row_of_large_icon_buttons(browser, base_url, look):
