@@ -10,7 +10,7 @@ def test_targets_are_read_from_the_rows_they_concern():
     rows = [
         Row("original", 2000, 400e-6),
         Row("function", 2000, 412e-6),
-        Row("fused", 2000, 50e-6),
+        Row("fused", 2000, 57e-6),
         Row("aot", 2000, 1.2e-6),
         Row("floor", 2000, 0.5e-6),
         Row("original", 2_000_000, 20e-3),
@@ -28,11 +28,13 @@ def test_targets_are_read_from_the_rows_they_concern():
     ]
     function, fused, aot_small, aot_large, memory = found.values()
     assert (function.value, function.met) == (pytest.approx(1.03), True)
-    assert (fused.value, fused.met) == (pytest.approx(8.0), False)
+    assert (fused.value, fused.met) == (pytest.approx(7.02, abs=0.01), False)
     assert (aot_small.value, aot_small.met) == (pytest.approx(2.4), True)
     assert (aot_large.value, aot_large.met) == (pytest.approx(3.6), False)
     assert (memory.value, memory.met) == (pytest.approx(3.2), False)
-    assert str(fused) == "original / fused at n=2000: 8 (target >= 10) NOT MET"
+    verdict, reason = str(fused).split("\n")
+    assert verdict == "original / fused at n=2000: 7.02 (target >= 8) NOT MET"
+    assert reason.startswith("    target lowered from 10")
 
 
 def test_targets_skip_what_was_not_measured():
