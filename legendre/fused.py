@@ -298,8 +298,10 @@ def _small_buffers_on_the_stack() -> Iterator[None]:
 
 
 @functools.cache
-def _aot_chunk(n: int, dtype: torch.dtype, device: torch.device, threads: int) -> _Runner:
-    """Export :class:`_Chunk` for data of ``n`` points, compile it with AOTInductor, load it.
+def _aot_chunk(
+    n: int, dtype: torch.dtype, device: torch.device, threads: int, per_call: int
+) -> _Runner:
+    """Export a :class:`_Chunk` of ``per_call`` steps for data of ``n`` points, compile it, load it.
 
     ``threads`` is a key, not an argument to use: the generated C++ fixes its
     number of OpenMP threads when it is compiled (one, below ``2 * _ROW`` points).
@@ -311,7 +313,6 @@ def _aot_chunk(n: int, dtype: torch.dtype, device: torch.device, threads: int) -
         torch.zeros(4, **like), torch.zeros(n, **like), torch.zeros(n, **like),
         torch.tensor(1.0, **like), torch.tensor(1, device=device),
     )  # fmt: skip
-    per_call = steps_per_call(n)
     # Small chunks only: on long data the intermediates would not fit the stack
     # anyway, and a call costs little next to its one step.
     small = per_call > 1 and device.type == "cpu"
@@ -375,8 +376,8 @@ def aot_steps(theta: torch.Tensor, x: torch.Tensor, y: torch.Tensor, lr: float) 
             f"method='aot' needs torch 2.6 or newer (AOTInductor packages); "
             f"this is torch {torch.__version__}: choose method='fused' or 'compiled'"
         )
-    run = _aot_chunk(x.numel(), x.dtype, x.device, torch.get_num_threads())
     per_call = steps_per_call(x.numel())
+    run = _aot_chunk(x.numel(), x.dtype, x.device, torch.get_num_threads(), per_call)
     lr_tensor = torch.tensor(lr, dtype=x.dtype, device=x.device)
     counts = [torch.tensor(k, device=x.device) for k in range(per_call + 1)]
 

@@ -10,7 +10,7 @@ import torch
 
 from legendre import DivergenceError, fit, fused
 from legendre.benchmark import peak_memory
-from legendre.fused import CHUNK, FusedStep, has_aot_packages, steps_per_call
+from legendre.fused import FusedStep, has_aot_packages, steps_per_call
 
 # inductor compiles C++ on the CPU; without a compiler "compiled" cannot run at all.
 needs_aot_packages = pytest.mark.skipif(
@@ -30,6 +30,15 @@ METHODS = [
     pytest.param("compiled", marks=[needs_compiler, inductor_warns]),
     pytest.param("aot", marks=[needs_compiler, needs_aot_packages, inductor_warns]),
 ]
+
+
+@pytest.fixture(autouse=True)
+def short_aot_chunks(monkeypatch):
+    # The chunk's length changes only how many steps are unrolled, and compiling 20 of
+    # them takes 40 s: these tests compile chunks of 3, which end in partial chunks just
+    # as often. The performance page's build runs the 20-step chunk that ships and checks
+    # its loss (docs/references.toml).
+    monkeypatch.setattr(fused, "CHUNK", 3)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +114,7 @@ def test_compiled_step_sums_long_data_row_by_row_and_the_rest():
 @inductor_warns
 @pytest.mark.parametrize(("steps", "log_every"), [(0, 100), (1, None), (47, 7), (130, None)])
 def test_aot_runs_any_number_of_steps_with_the_logged_losses(data, steps, log_every, capsys):
-    # Chunks of CHUNK steps: a count that is no multiple of it ends in a partial chunk,
+    # Chunks of fused.CHUNK steps: a count that is no multiple of it ends in a partial chunk,
     # whose unused steps must leave the parameters alone.
     fused = fit(*data, steps=steps, log_every=log_every, method="fused")
     printed = capsys.readouterr().out
@@ -124,7 +133,7 @@ def test_aot_runs_long_data_one_step_per_call():
     # From 2 * 4096 points each call runs one step, whose sums go row by row.
     n = 2 * 4096 + 5
     assert steps_per_call(n) == 1
-    assert steps_per_call(2000) == CHUNK
+    assert steps_per_call(2000) == fused.CHUNK
     x = torch.linspace(-math.pi, math.pi, n)
     lr = 5e-6 * 2000 / n
     aot = fit(x, torch.sin(x), steps=5, lr=lr, log_every=None, method="aot")
