@@ -15,6 +15,7 @@ import colab_link
 import pytest
 import site_address
 import wheel_downloads as publish
+from sphinx.cmd.build import build_main
 from sphinx.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,7 +106,11 @@ def small_site(tmp_path, make_app):
 
 def sitemap(app) -> dict[str, dict[str, str]]:
     """Each page the sitemap lists, with its alternates by language."""
-    text = Path(app.outdir, "sitemap.xml").read_text(encoding="utf-8")
+    return sitemap_of(Path(app.outdir))
+
+
+def sitemap_of(html: Path) -> dict[str, dict[str, str]]:
+    text = Path(html, "sitemap.xml").read_text(encoding="utf-8")
     urls = re.findall(r"<url>(.*?)</url>", text)
     return {
         re.search(r"<loc>([^<]+)</loc>", url)[1]: dict(
@@ -129,6 +134,34 @@ def test_each_language_lists_its_pages_with_their_twins_at_its_own_address(
     }
     other = Path(app.outdir, "other.html").read_text(encoding="utf-8")
     assert f'<meta property="og:url" content="{SITE}{root}other.html" />' in other
+
+
+@SITEMAP_ON_SPHINX_9
+def test_a_rebuild_of_one_page_still_lists_every_page(tmp_path):
+    # Two sphinx-build runs, as `nox -s docs` makes them: the second reads what the
+    # first left and writes only the page that changed.
+    source, out = tmp_path / "source", tmp_path / "html"
+    source.mkdir()
+    for name, text in PAGES.items():
+        (source / name).write_text(text, encoding="utf-8")
+    (source / "conf.py").write_text(
+        f"extensions = ['sphinx.ext.autodoc', 'legendre_korean', 'site_address', 'sphinx_sitemap']\n"
+        f"language_twins = {TWINS!r}\nlegendre_site_url = {SITE!r}\n",
+        encoding="utf-8",
+    )
+    assert build_main(["-q", "-b", "html", str(source), str(out)]) == 0
+    listed = sitemap_of(out)
+    other = (out / "other.html").stat().st_mtime_ns
+    home = source / "index.rst"
+    home.write_text(home.read_text(encoding="utf-8").replace("A fit", "An edited fit"), "utf-8")
+    assert build_main(["-q", "-b", "html", str(source), str(out)]) == 0
+    assert "An edited fit" in (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "other.html").stat().st_mtime_ns == other  # not written again
+    every_page = {
+        f"{SITE}{page}": {"en": SITE + page, "ko": f"{SITE}ko/{page}"}
+        for page in ("index.html", "other.html")
+    }
+    assert sitemap_of(out) == listed == every_page
 
 
 def test_without_an_address_there_is_no_sitemap_and_404_links_start_at_the_host(small_site):

@@ -15,6 +15,7 @@ the other language) are absolute, and its words come from the theme catalog
 
 from __future__ import annotations
 
+import queue
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -131,9 +132,38 @@ def configure_sitemap(app) -> None:
         config.sitemap_excludes = NOT_IN_SITEMAP
 
 
+def list_every_page(app, exception) -> None:
+    """Queue for sphinx-sitemap the pages this build left as they were, then sort the queue.
+
+    sphinx-sitemap lists only the pages a build writes (its open issue #13), so a
+    rebuild after a small edit would publish a sitemap of that one page. Connected
+    before sphinx-sitemap's own ``build-finished`` handler, which writes the queue.
+    """
+    links = getattr(app, "sitemap_links", None)  # sphinx-sitemap's queue, when it is loaded
+    if links is None or exception is not None:
+        return
+    from sphinx_sitemap import is_excluded
+
+    queued = {}
+    while True:
+        try:
+            link, last_updated = links.get_nowait()
+        except queue.Empty:
+            break
+        queued[link] = last_updated
+    suffix = app.config.html_file_suffix or ".html"
+    for docname in app.env.found_docs:
+        link = docname + suffix
+        if link not in queued and not is_excluded(link, app.config.sitemap_excludes):
+            queued[link] = None
+    for link in sorted(queued):  # the same file, whichever pages this build wrote
+        links.put((link, queued[link]))
+
+
 def setup(app):
     app.add_config_value("legendre_site_url", None, "html", types=frozenset({str, type(None)}))
     app.connect("config-inited", configure_address)
     app.connect("builder-inited", configure_sitemap)
     app.connect("builder-inited", not_found_page)
+    app.connect("build-finished", list_every_page, priority=400)  # sphinx-sitemap's is 500
     return {"parallel_read_safe": True, "parallel_write_safe": True}
