@@ -14,6 +14,7 @@ from legendre.benchmark import (
     run,
     tutorial_data,
 )
+from legendre.benchmark.cli import after
 
 
 def test_original_loop_is_the_tutorials_loop_step_for_step():
@@ -57,6 +58,8 @@ def test_compiling_pays_for_itself_when_the_steps_it_saves_add_up_to_its_time():
     # 60 s of compiling, 10 µs saved per step: six million steps
     assert break_even(60.0, slower=12e-6, faster=2e-6) == pytest.approx(6e6)
     assert break_even(60.0, slower=2e-6, faster=2e-6) == float("inf")
+    assert after(6e6) == "after 6,000,000 steps"
+    assert after(float("inf")) == "never: its step is slower"
 
 
 def test_unknown_method_is_a_clear_error():

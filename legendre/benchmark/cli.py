@@ -6,6 +6,7 @@ It prints the table, then what its columns mean on this machine.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from collections.abc import Sequence
 
@@ -18,6 +19,11 @@ from .workloads import LARGE_N, METHODS, TUTORIAL_N
 
 #: The first line of ``--help``.
 DESCRIPTION = "Time every way of training the tutorial model, side by side, against a floor."
+
+
+def after(steps: float) -> str:
+    """When compiling has paid for itself, in words: ``steps`` from :func:`break_even`."""
+    return f"after {steps:,.0f} steps" if math.isfinite(steps) else "never: its step is slower"
 
 
 def main(argv: Sequence[str] | None = None) -> list[Row]:
@@ -62,10 +68,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
     for (method, n), seconds in compiling.items():
         if ("fused", n) in per_step:
             steps = break_even(seconds, per_step["fused", n], per_step[method, n])
-            print(
-                f"{method} at n={n}: compiling pays for itself against fused "
-                f"after {steps:,.0f} steps"
-            )
+            print(f"{method} at n={n}: compiling pays for itself against fused {after(steps)}")
     print(
         "floor: the same step as one single-pass C loop (cc -O3 -march=native -ffast-math, "
         "OpenMP above 1e5 points), called through ctypes.\n"
