@@ -142,6 +142,7 @@ def test_aot_runs_long_data_one_step_per_call():
     np.testing.assert_allclose(aot.coefficients, plain.coefficients, rtol=1e-5, atol=1e-7)
 
 
+@needs_aot_packages  # only method="aot" uses the switch; torch 2.4 has no init_backend_registration
 def test_small_buffers_on_the_stack_puts_inductor_back_as_it_was():
     from torch._inductor import config
     from torch._inductor.codegen import common
@@ -155,6 +156,7 @@ def test_small_buffers_on_the_stack_puts_inductor_back_as_it_was():
     assert common.device_codegens["cpu"].cpp_wrapper_codegen is before
 
 
+@needs_aot_packages
 def test_small_buffers_on_the_stack_does_nothing_on_an_inductor_without_the_switch(monkeypatch):
     from torch._inductor import config
     from torch._inductor.codegen import common
