@@ -164,12 +164,10 @@ def site_is_current() -> bool:
         built = BUILT.stat().st_mtime
     except (FileNotFoundError, ValueError):
         return False
-    for name in BUILD_INPUTS:
-        if (ROOT / name).is_file():
-            if (ROOT / name).stat().st_mtime > built:
-                return False
-            continue
-        for folder, subfolders, files in os.walk(ROOT / name):
+    for path in (ROOT / name for name in BUILD_INPUTS):
+        files = [path.name] if path.is_file() else []  # a missing source is no newer
+        walk = os.walk(path) if path.is_dir() else [(path.parent, [], files)]
+        for folder, subfolders, files in walk:
             subfolders[:] = [sub for sub in subfolders if sub not in BUILD_OUTPUTS]
             for file in files:
                 if not file.endswith(".mo") and os.stat(Path(folder, file)).st_mtime > built:

@@ -87,10 +87,7 @@ def small_site(tmp_path, make_app):
     """Build ``PAGES`` in ``language`` with the site's address extensions, as conf.py loads them."""
 
     def build(language: str, site_url: str | None):
-        source = tmp_path / language
-        source.mkdir()
-        for name, text in PAGES.items():
-            (source / name).write_text(text, encoding="utf-8")
+        source = write_pages(tmp_path / language)
         extensions = ["notfound.extension", "sphinxext.opengraph", "page_description"]
         extensions += ["sphinx.ext.autodoc", "legendre_korean"]  # which declares language_twins
         extensions += ["site_address"] + (["sphinx_sitemap"] if site_url else [])
@@ -104,12 +101,15 @@ def small_site(tmp_path, make_app):
     return build
 
 
-def sitemap(app) -> dict[str, dict[str, str]]:
-    """Each page the sitemap lists, with its alternates by language."""
-    return sitemap_of(Path(app.outdir))
+def write_pages(source: Path) -> Path:
+    source.mkdir()
+    for name, text in PAGES.items():
+        (source / name).write_text(text, encoding="utf-8")
+    return source
 
 
-def sitemap_of(html: Path) -> dict[str, dict[str, str]]:
+def sitemap(html: Path) -> dict[str, dict[str, str]]:
+    """Each page the sitemap in ``html`` lists, with its alternates by language."""
     text = Path(html, "sitemap.xml").read_text(encoding="utf-8")
     urls = re.findall(r"<url>(.*?)</url>", text)
     return {
@@ -128,7 +128,7 @@ def test_each_language_lists_its_pages_with_their_twins_at_its_own_address(
     app = small_site(language, SITE.rstrip("/"))  # the trailing slash is added
     assert app.config.html_baseurl == SITE + root
     assert app.config.notfound_urls_prefix == f"/legendre/{root}"
-    assert sitemap(app) == {  # no search, index or 404 page
+    assert sitemap(app.outdir) == {  # no search, index or 404 page
         f"{SITE}{root}{page}": {"en": SITE + page, "ko": f"{SITE}ko/{page}"}
         for page in ("index.html", "other.html")
     }
@@ -140,17 +140,14 @@ def test_each_language_lists_its_pages_with_their_twins_at_its_own_address(
 def test_a_rebuild_of_one_page_still_lists_every_page(tmp_path):
     # Two sphinx-build runs, as `nox -s docs` makes them: the second reads what the
     # first left and writes only the page that changed.
-    source, out = tmp_path / "source", tmp_path / "html"
-    source.mkdir()
-    for name, text in PAGES.items():
-        (source / name).write_text(text, encoding="utf-8")
+    source, out = write_pages(tmp_path / "source"), tmp_path / "html"
     (source / "conf.py").write_text(
         f"extensions = ['sphinx.ext.autodoc', 'legendre_korean', 'site_address', 'sphinx_sitemap']\n"
         f"language_twins = {TWINS!r}\nlegendre_site_url = {SITE!r}\n",
         encoding="utf-8",
     )
     assert build_main(["-q", "-b", "html", str(source), str(out)]) == 0
-    listed = sitemap_of(out)
+    listed = sitemap(out)
     other = (out / "other.html").stat().st_mtime_ns
     home = source / "index.rst"
     home.write_text(home.read_text(encoding="utf-8").replace("A fit", "An edited fit"), "utf-8")
@@ -161,7 +158,7 @@ def test_a_rebuild_of_one_page_still_lists_every_page(tmp_path):
         f"{SITE}{page}": {"en": SITE + page, "ko": f"{SITE}ko/{page}"}
         for page in ("index.html", "other.html")
     }
-    assert sitemap_of(out) == listed == every_page
+    assert sitemap(out) == listed == every_page
 
 
 def test_without_an_address_there_is_no_sitemap_and_404_links_start_at_the_host(small_site):

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# one file of each kind a site is built from
+SOURCES = ["docs/index.rst", "examples/core/plot_01_x.py", "legendre/__init__.py",
+           "tools/translate.py", "pyproject.toml", "constraints.txt"]  # fmt: skip
 
 
 @functools.cache
@@ -28,8 +31,7 @@ def load_noxfile():
 def noxfile(tmp_path, monkeypatch):
     """noxfile.py, pointed at a small copy of the repository's layout in ``tmp_path``."""
     module = load_noxfile()
-    for name in ("docs/index.rst", "examples/core/plot_01_x.py", "legendre/__init__.py",
-                 "tools/translate.py", "pyproject.toml", "constraints.txt"):  # fmt: skip
+    for name in SOURCES:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("source\n")
     monkeypatch.setattr(module, "ROOT", tmp_path)
@@ -60,10 +62,7 @@ def test_a_build_begun_after_every_edit_is_checked_as_it_is(noxfile):
     assert noxfile.site_is_current()
 
 
-@pytest.mark.parametrize(
-    "source", ["docs/index.rst", "examples/core/plot_01_x.py", "legendre/__init__.py",
-               "tools/translate.py", "pyproject.toml", "constraints.txt"],
-)  # fmt: skip
+@pytest.mark.parametrize("source", SOURCES)
 def test_a_source_edited_after_the_build_began_makes_it_stale(noxfile, source):
     started = time.time() + 60
     record_build(noxfile, started)

@@ -77,15 +77,11 @@ class Traffic:
 
     def __init__(self, page):
         self.open, self.last = 0, time.monotonic()
-        page.on("request", self._began)
-        page.on("requestfinished", self._ended)
-        page.on("requestfailed", self._ended)
+        for event, change in (("request", 1), ("requestfinished", -1), ("requestfailed", -1)):
+            page.on(event, lambda _, change=change: self._count(change))
 
-    def _began(self, request) -> None:
-        self.open, self.last = self.open + 1, time.monotonic()
-
-    def _ended(self, request) -> None:
-        self.open, self.last = self.open - 1, time.monotonic()
+    def _count(self, change: int) -> None:
+        self.open, self.last = self.open + change, time.monotonic()
 
     def settle(self, page, quiet: float = 0.15, limit: float = 30) -> None:
         """Wait until no request has been in flight for ``quiet`` seconds.
