@@ -276,7 +276,7 @@ def compat(session: nox.Session) -> None:
     wheel; each example runs as its downloaded notebook, from an empty folder, and gets a
     verdict (tests/compat.py). ``-- newest`` takes the newest torch pip finds; ``-- 2.4.1
     --tests-only`` skips the examples; ``-- 2.14.1 03 07`` runs only those two.
-    .github/workflows/compat.yml runs it for the floor and the newest torch; every other
+    .github/workflows/compat.yml runs it for the floor, 2.6, 2.7 and the newest torch; every other
     session, and .ci/run, stays on the torch pinned in constraints.txt.
     """
     version, *rest = session.posargs or [""]

@@ -190,16 +190,17 @@ if floor is not None:
 # %%
 # What compiling costs
 # --------------------
-# The steps are fast, but the compile is slow: the time it takes would run
-# the fused step millions of times. It pays for itself only after the
-# number of steps printed below, far more than one fit of the tutorial's
-# 2000 steps. Compiling is worth it for code that runs that long, or that
-# the same process calls again with data of the same size.
+# The steps are fast, but the compile is slow: it takes as long as hundreds
+# of thousands of fused steps, or millions (how many depends on the torch
+# release and on what its caches already hold). It pays for itself only
+# after the number of steps printed below, far more than one fit of the
+# tutorial's 2000 steps. Compiling is worth it for code that runs that long,
+# or that the same process calls again with data of the same size.
 baseline = "fused"
 fused_step = by_method[baseline].seconds_per_step
 runs = compile_s["aot"] / fused_step
 print(f"compiling aot takes as long as {runs:,.0f} {baseline} steps")
-assert runs > 1e6, "compiling aot no longer costs millions of fused steps"
+assert runs > 1e5, "compiling aot now costs fewer than 100,000 fused steps"
 for method, seconds in compile_s.items():
     steps = benchmark.break_even(seconds, fused_step, by_method[method].seconds_per_step)
     if math.isinf(steps):
