@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 pytestmark = pytest.mark.docs
 
@@ -18,11 +19,13 @@ TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 
 
 class _Page(HTMLParser):
-    """Collects a page's text, its <img> sources and its links."""
+    """Collects a page's text, its <img> and <script> tags, and its links."""
 
     def __init__(self) -> None:
         super().__init__()
         self.images: list[str] = []
+        self.image_tags: list[dict] = []
+        self.scripts: list[dict] = []
         self.links: list[str] = []
         self.chunks: list[str] = []
 
@@ -30,6 +33,9 @@ class _Page(HTMLParser):
         attributes = dict(attrs)
         if tag == "img":
             self.images.append(attributes.get("src", ""))
+            self.image_tags.append(attributes)
+        elif tag == "script":
+            self.scripts.append(attributes)
         elif tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
 
@@ -121,6 +127,27 @@ def test_every_example_page_shows_a_figure_that_exists(site, example):
     for src in figures:
         assert (site / "auto_examples" / name).parent.joinpath(src).resolve().is_file(), src
     assert (site / "_images" / f"sphx_glr_{stem}_thumb.png").is_file()  # the gallery's
+
+
+def test_figures_and_thumbnails_have_the_size_of_their_file(site, example):
+    """Sized, a picture that arrives late neither moves the text nor makes the page lay out again."""
+    name, _ = example
+    for page_path in (f"auto_examples/{name}.html", "auto_examples/index.html"):
+        page = read_page(site / page_path)
+        pictures = [tag for tag in page.image_tags if "sphx_glr_" in tag["src"]]
+        assert pictures, page_path
+        for tag in pictures:
+            with Image.open((site / page_path).parent / tag["src"]) as image:
+                assert (tag.get("width"), tag.get("height")) == tuple(map(str, image.size)), tag
+
+
+def test_example_pages_run_their_scripts_once_the_page_is_parsed(example):
+    """A script that blocks the parser made a phone's first layout a long task (Lighthouse)."""
+    name, page = example
+    files = [tag for tag in page.scripts if tag.get("src")]
+    assert len(files) > 5, name
+    for tag in files:
+        assert "defer" in tag or tag.get("type") == "module", (name, tag)
 
 
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import mimetypes
 import os
@@ -62,7 +63,7 @@ class Handler(SimpleHTTPRequestHandler):
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self.send_response(status)
         if kind.startswith(self.COMPRESSED) and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(body, mtime=0)
+            body = _gzipped(path, path.stat().st_mtime_ns)
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Type", kind + ("; charset=utf-8" if "text" in kind else ""))
         self.send_header("Content-Length", str(len(body)))
@@ -71,6 +72,13 @@ class Handler(SimpleHTTPRequestHandler):
             # the browser may move on before the end of the file
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
+
+
+@functools.cache
+def _gzipped(path: Path, mtime_ns: int) -> bytes:
+    """A file compressed once, not once per request: the checks load the same files thousands of
+    times. (The time it was written keys the cache, for the pages a check rebuilds.)"""
+    return gzip.compress(path.read_bytes(), mtime=0)
 
 
 def node_tool(*parts: str) -> Path:

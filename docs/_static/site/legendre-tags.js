@@ -86,10 +86,11 @@
     });
   }
 
-  // sg-tags.js fills the list when the document has loaded; run after it.
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", () => setTimeout(upgrade));
-  } else {
+  // sg-tags.js fills the list once the page is parsed (DOMContentLoaded); run after it. Both
+  // are deferred (docs/_ext/html_repairs.py): this one runs before that event.
+  if (document.readyState === "complete") {
     upgrade();
+  } else {
+    document.addEventListener("DOMContentLoaded", () => setTimeout(upgrade));
   }
 })();
