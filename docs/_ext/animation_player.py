@@ -7,7 +7,8 @@ random ids that change every build, a ``<style>`` inside the body, and every fra
 inline as base64 (the animation page weighed 820 KB, most of a phone's load). Neither
 library has an option for any of these; this extension rewrites the player on each page:
 the frames become files in ``_images/``, named by their content, and the player fetches
-them only when it comes near the window (the first frame shows at once, as the figure).
+them only when it comes near the window (the first frame shows at once, as the figure,
+at the size its dots per inch give it).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
 
+from PIL import Image
 from sphinx.locale import _
 
 # The first frame's alt text: before it plays, the player's image is the figure.
@@ -81,6 +84,21 @@ def frames_as_files(body: str, save: Callable[[str, bytes], str]) -> str:
     )
 
 
+def shown_size(frame: bytes) -> str:
+    """The frame's width and height attributes: its size at 72 dots per inch, one pixel a point.
+
+    A frame drawn at more dots per inch (its PNG records how many) shows at that size, sharp
+    where a CSS pixel has more than one screen pixel. Empty if the frame cannot be read.
+    """
+    try:
+        with Image.open(io.BytesIO(frame)) as image:
+            dpi = image.info.get("dpi", (72, 72))[0]
+            width, height = (round(side * 72 / dpi) for side in image.size)
+    except (OSError, ValueError):
+        return ""
+    return f' width="{width}" height="{height}"'
+
+
 def tidy_animations(
     body: str,
     title: str,
@@ -94,8 +112,14 @@ def tidy_animations(
     """
     if 'class="animation"' not in body:
         return body, ""
+    frames: dict[str, bytes] = {}  # each saved frame's URL and its data
+
+    def keep(name: str, data: bytes) -> str:
+        frames[url := save(name, data)] = data
+        return url
+
     if save is not None:
-        body = frames_as_files(body, save)
+        body = frames_as_files(body, keep)
     body = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", body)
     body = re.sub(r'<i class="fa ([\w -]+)"></i>', lambda m: icon(m[1]), body)
     # matplotlib names each player with a random uuid4: number them, so builds repeat
@@ -111,7 +135,8 @@ def tidy_animations(
             rf'var img_id = "_anim_img{match[1]}".*?frames\[0\] = "([^"]*)"', body, re.DOTALL
         ) or re.search(r'frames\[0\] = "([^"]*)"', body[match.end() :])
         src = re.sub(r"\\\n|\s", "", frame[1]) if frame else ""
-        return f'<img id="_anim_img{match[1]}" alt="{alt}" src="{src}">'
+        data = frames.get(src) or base64.b64decode(src.partition(",")[2])
+        return f'<img id="_anim_img{match[1]}" alt="{alt}" src="{src}"{shown_size(data)}>'
 
     body = re.sub(r'<img id="_anim_img(\w+)">', first_frame, body)
     styles = "".join(re.findall(r"<style>.*?</style>", body, re.DOTALL))

@@ -2,7 +2,7 @@
 
 matplotlib's player carries every frame inline; docs/_ext/animation_player.py moves them
 to ``_images/`` and starts the player only when it comes near the window. The first
-frame shows at once, as the figure it is.
+frame shows at once, as the figure it is, and sharp: it has twice the pixels it is shown at.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from PIL import Image
 from sitecheck import FIGURES, HTML, PHONE
 
 PAGES = [
@@ -32,6 +33,17 @@ def test_the_animation_page_carries_no_frame_inline(site, path):
     assert "data:image" not in text
     assert len(text.encode()) <= MOST_BYTES
     assert all((site / path).parent.joinpath(src).resolve().is_file() for src in frames)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_player_shows_its_frames_at_half_their_pixels(site, path):
+    text = (site / path).read_text(encoding="utf-8")
+    (player,) = re.findall(r'<img id="_anim_img[^>]*>', text)
+    src, width, height = (
+        re.search(rf'{name}="([^"]*)"', player)[1] for name in ("src", "width", "height")
+    )
+    with Image.open((site / path).parent / src) as frame:
+        assert frame.size == (2 * int(width), 2 * int(height)), player
 
 
 @pytest.mark.parametrize("path", PAGES)
