@@ -23,7 +23,6 @@ class _Page(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.images: list[str] = []
         self.image_tags: list[dict] = []
         self.scripts: list[dict] = []
         self.links: list[str] = []
@@ -32,7 +31,6 @@ class _Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "img":
-            self.images.append(attributes.get("src", ""))
             self.image_tags.append(attributes)
         elif tag == "script":
             self.scripts.append(attributes)
@@ -41,6 +39,10 @@ class _Page(HTMLParser):
 
     def handle_data(self, data):
         self.chunks.append(data)
+
+    @property
+    def images(self) -> list[str]:
+        return [tag.get("src", "") for tag in self.image_tags]
 
     @property
     def text(self) -> str:
