@@ -131,12 +131,13 @@ def test_every_example_page_shows_a_figure_that_exists(site, example):
     assert (site / "_images" / f"sphx_glr_{stem}_thumb.png").is_file()  # the gallery's
 
 
-def test_figures_and_thumbnails_have_the_size_of_their_file(site, example):
+def test_figures_and_thumbnails_have_the_size_of_their_file(site):
     """Sized, a picture that arrives late neither moves the text nor makes the page lay out again."""
-    name, _ = example
-    for page_path in (f"auto_examples/{name}.html", "auto_examples/index.html"):
-        page = read_page(site / page_path)
-        pictures = [tag for tag in page.image_tags if "sphx_glr_" in tag["src"]]
+    pages = ["index", *(page_of(script) for script in EXAMPLES)]
+    for page_path in (f"auto_examples/{page}.html" for page in pages):
+        pictures = [
+            tag for tag in read_page(site / page_path).image_tags if "sphx_glr_" in tag["src"]
+        ]
         assert pictures, page_path
         for tag in pictures:
             with Image.open((site / page_path).parent / tag["src"]) as image:

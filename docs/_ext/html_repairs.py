@@ -18,7 +18,6 @@ one of those checks pass, and can go when the upstream markup changes:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
@@ -37,15 +36,16 @@ def drop_thumbnail_tooltips(body: str) -> str:
     return re.sub(r'\stooltip="[^"]*"', "", body)
 
 
-def sized_images(body: str, find: Callable[[str], Path]) -> str:
-    """Give each of sphinx-gallery's images its size in pixels; ``find`` maps a ``src`` to its file.
+def sized_images(body: str, folder: Path, sources: dict[str, Path]) -> str:
+    """Give each of sphinx-gallery's images its size in pixels, read from its file.
 
-    Of a figure with a sharper copy (``srcset``), the size of the plain one, which is its
-    size on the page; furo's ``height: auto`` keeps the proportions where it is narrowed.
+    ``folder`` holds the page, ``sources`` the images not yet copied beside it, by name. Of a
+    figure with a sharper copy (``srcset``), the size of the plain one, which is its size on
+    the page; furo's ``height: auto`` keeps the proportions where it is narrowed.
     """
 
     def sized(img: re.Match) -> str:
-        path = find(img["src"])
+        path = sources.get(Path(img["src"]).name, folder / img["src"])
         if "width=" in img[0] or not path.is_file():
             return img[0]
         with Image.open(path) as image:
@@ -82,10 +82,10 @@ def deferred(script):
     return type(script)(script.filename, priority=script.priority, **script.attributes, defer="")
 
 
-def repair(body: str, find: Callable[[str], Path]) -> str:
-    """Every repair of a page's body, in one pass over it."""
+def repair(body: str, folder: Path, sources: dict[str, Path]) -> str:
+    """Every repair of a page's body, in one pass over it (see :func:`sized_images`)."""
     body = body.replace("<pre>", '<pre tabindex="0">')
-    body = sized_images(body, find)
+    body = sized_images(body, folder, sources)
     return one_tag_list(drop_thumbnail_tooltips(inline_viewcode_blocks(body)))
 
 
@@ -98,7 +98,7 @@ def repair_page(app, pagename: str, templatename: str, context: dict, doctree) -
         Path(name).name: Path(app.srcdir, source) for source, name in app.builder.images.items()
     }
     folder = (Path(app.outdir) / app.builder.get_target_uri(pagename)).parent
-    context["body"] = repair(context["body"], lambda src: sources.get(Path(src).name, folder / src))
+    context["body"] = repair(context["body"], folder, sources)
     # (furo's search page loads the search's scripts after these, undeferred: it keeps its
     # order.) In place: the list is the builder's, to which add_js_file appends for this page.
     if pagename != "search":
