@@ -18,8 +18,12 @@ pytestmark = pytest.mark.docs
 TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
 
 
+# Tags a browser shows apart from the text around them: a word never runs across one
+BLOCKS = {"p", "div", "pre", "li", "dt", "dd", "td", "th", "br", "h1", "h2", "h3", "summary"}
+
+
 class _Page(HTMLParser):
-    """Collects a page's text, its <img> and <script> tags, and its links."""
+    """Collects a page's text, its article's text, its <img> and <script> tags, and its links."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -27,6 +31,8 @@ class _Page(HTMLParser):
         self.scripts: list[dict] = []
         self.links: list[str] = []
         self.chunks: list[str] = []
+        self.article: list[str] = []
+        self._in_article = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -36,9 +42,19 @@ class _Page(HTMLParser):
             self.scripts.append(attributes)
         elif tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
+        elif tag == "article":
+            self._in_article = True
+        if tag in BLOCKS and self._in_article:
+            self.article.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "article":
+            self._in_article = False
 
     def handle_data(self, data):
         self.chunks.append(data)
+        if self._in_article and self.lasttag not in ("script", "style"):
+            self.article.append(data)
 
     @property
     def images(self) -> list[str]:
@@ -151,6 +167,20 @@ def test_example_pages_run_their_scripts_once_the_page_is_parsed(example):
     assert len(files) > 5, name
     for tag in files:
         assert "defer" in tag or tag.get("type") == "module", (name, tag)
+
+
+WORDS_PER_PAGE = 2_000  # CONTRIBUTING.md, "Adding an example": one lesson, one sitting
+
+
+def test_every_example_page_stays_within_its_word_budget(example):
+    """Code and output count: a learner reads them too; the stamp and the downloads do not."""
+    name, page = example
+    article = "".join(page.article).split("Checked at build time")[0]
+    words = len(article.split())
+    assert words <= WORDS_PER_PAGE, (
+        f"{name} has {words:,} words with code and output, over the {WORDS_PER_PAGE:,} "
+        "a page may have: cut it, or split it into two pages of one lesson each"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])

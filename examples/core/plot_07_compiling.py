@@ -110,14 +110,12 @@ for label, n in sizes.items():
 # %%
 # The first call, cold and warm
 # -----------------------------
-# ``torch.compile`` keeps what it made in the process and on disk, for
-# later processes: in ``TORCHINDUCTOR_CACHE_DIR``, in ``TRITON_CACHE_DIR``
-# and, whatever those say, in the system's temporary folder (precompiled C++
-# headers). A *cold* start, the first run of a training script, is a new
-# process with all three empty; a *warm* start, the next run, a new process
-# with the folders the cold run filled. ``FIRST_STEP`` times one compiled
-# step of the same loss, twice cold, each with new folders, and each time
-# once more warm.
+# ``torch.compile`` also keeps what it made on disk, for later processes:
+# in ``TORCHINDUCTOR_CACHE_DIR``, ``TRITON_CACHE_DIR`` and the system's
+# temporary folder (precompiled C++ headers). A *cold* start, a script's
+# first run, finds them empty; a *warm* start, its next run, finds them
+# filled. ``FIRST_STEP`` times one compiled step in a new process: twice
+# cold, with new folders, each followed by a warm run.
 import os
 import subprocess
 import sys
@@ -306,10 +304,9 @@ assert torch.allclose(eager_gradient, 2 * p3 * 1.5 * (5 * points**2 - 1))
 # %%
 # :func:`torch.library.opcheck` tests the registrations through the
 # *dispatcher*, torch's table that sends each call of an operator to the code
-# registered for the case at hand (a device, autograd, fake tensors): that
-# the schema matches what the operator does, that fake and real results
-# agree, that autograd finds the formula, and that the compiler's tracing
-# works with it.
+# registered for the case at hand (a device, autograd, fake tensors). It
+# checks the schema, compares fake and real results, and tries the autograd
+# formula and the compiler's tracing.
 checks = torch.library.opcheck(legval, (t, P3))
 for test, outcome in checks.items():
     print(f"{test}: {outcome}")
