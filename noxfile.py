@@ -81,7 +81,7 @@ def install_package(session: nox.Session) -> bool:
     return session.run(*reinstall, str(wheel)) is not None
 
 
-@nox.session
+@nox.session(reuse_venv=True)  # pip still reinstalls the package from the source each run
 def tests(session: nox.Session) -> None:
     """Run the test suite; extra arguments go to pytest (``nox -s tests -- -k fit``).
 
