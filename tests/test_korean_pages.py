@@ -100,7 +100,7 @@ def shown_text(page: str, english: str | None = None) -> list[str]:
     """Every piece of text a page shows: its text, titles, aria-labels and alt texts, and
     the lines its examples print, less what they quote from the ``english`` twin's.
 
-    Every text an example's code prints is a label (tools/messages.py), translated in
+    Every text an example's code prints is a label (tools/code_labels.py), translated in
     labels.po. What the Korean page prints as the English one does is quoted: a line
     printed alike, the value after a translated label ("검사 결과: <torch's message>"),
     and an error or warning a library raised, with the lines its message wraps onto.

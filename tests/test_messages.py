@@ -1,12 +1,15 @@
-"""tools/messages.py: English text into messages, and translations back into the text."""
+"""tools/messages.py and the modules beside it: English text into messages, and back."""
 
 import re
 
+import code_labels
 import messages
+import rst_messages
+import script_messages
 
 
 def _render(text: str, table: dict[str, str], *, prose: bool = True) -> str:
-    pieces = messages.rst_pieces(text, prose=prose)
+    pieces = rst_messages.rst_pieces(text, prose=prose)
     return "\n".join(messages.render(pieces, lambda msgid: table.get(msgid, msgid)))
 
 
@@ -25,7 +28,7 @@ def test_only_comments_of_code_and_no_directive_content_are_messages():
         "Run this::\n\n    x = f(y)  # one step\n\n    z = x  # and another\n\n"
         ".. code-block:: console\n\n   $ nox -s docs  # build\n"
     )
-    msgids = [unit.msgid for unit in messages.units(messages.rst_pieces(text))]
+    msgids = [unit.msgid for unit in messages.units(rst_messages.rst_pieces(text))]
     assert msgids == ["Run this::", "one step", "and another", "build"]
     table = {"one step": "한 단계", "build": "빌드"}
     rendered = _render(text, table, prose=False)
@@ -34,7 +37,7 @@ def test_only_comments_of_code_and_no_directive_content_are_messages():
 
 def test_an_admonition_starting_on_its_directive_line_is_one_message():
     text = ".. note:: Measured here,\n   on this machine.\n\n   More.\n"
-    pieces = messages.rst_pieces(text)
+    pieces = rst_messages.rst_pieces(text)
     assert [unit.msgid for unit in messages.units(pieces)] == [
         "Measured here, on this machine.",
         "More.",
@@ -94,7 +97,9 @@ shown = "sgd" if fast else "not measurable here"
 
 
 def test_labels_are_the_literals_code_shows_and_never_names():
-    found = [unit.msgid for unit in messages.units(messages.script_pieces(SCRIPT)) if unit.literal]
+    found = [
+        unit.msgid for unit in messages.units(script_messages.script_pieces(SCRIPT)) if unit.literal
+    ]
     assert found == [
         "A one-line docstring is a label: the reader reads it beside the comments.",
         "a returned caption",
@@ -123,7 +128,7 @@ def test_labels_are_written_back_in_place_and_split_over_their_pieces():
         ),
         "custom Function": "사용자 정의 Function",
     }
-    pieces = messages.script_pieces(SCRIPT)
+    pieces = script_messages.script_pieces(SCRIPT)
     korean = "\n".join(messages.render(pieces, lambda m: m, lambda m: table.get(m, m)))
     assert 'sizes = {"작은 실행": 1, "large": 2}  # a key with spaces is a caption' in korean
     assert (
@@ -137,17 +142,17 @@ def test_labels_are_written_back_in_place_and_split_over_their_pieces():
 
 
 def test_placeholders_that_hold_code_must_survive_translation():
-    assert messages.placeholders("loss {losses[-1]:.1f} of {name!r}, {{braces}}") == [
+    assert code_labels.placeholders("loss {losses[-1]:.1f} of {name!r}, {{braces}}") == [
         "{losses[-1]:.1f}",
         "{name!r}",
     ]
-    assert messages.placeholders("{'final loss':>11} {rmse['sin(x)'][n]:.0e}") == [
+    assert code_labels.placeholders("{'final loss':>11} {rmse['sin(x)'][n]:.0e}") == [
         "{rmse['sin(x)'][n]:.0e}"
     ]
 
 
 def test_a_translated_printed_label_reads_back_in_english_with_its_values():
-    pattern, english = messages.printed_english(
+    pattern, english = code_labels.printed_english(
         "largest error {e:.3f} at x = {x:.3f}\\n{rest}",
         "x = {x:.3f}에서 가장 큰 오차 {e:.3f}\\n{rest}",
         'f"',
@@ -156,4 +161,4 @@ def test_a_translated_printed_label_reads_back_in_english_with_its_values():
     assert re.sub(pattern, english, printed) == (
         "before\nlargest error 0.196 at x = -3.142\nmore text\nafter"
     )
-    assert messages.printed_english("runs", "runs", '"') is None
+    assert code_labels.printed_english("runs", "runs", '"') is None

@@ -13,9 +13,11 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import code_labels
 import legendre_references
 import messages
 import pytest
+import script_messages
 import translate
 
 if sys.version_info >= (3, 11):
@@ -71,8 +73,12 @@ def test_extraction_notices_a_changed_english_sentence(tmp_path):
     assert edited != source
     catalog = translate.read_catalog(translate.EXAMPLES_CATALOG)
     table = translate.translator(catalog)
-    before = [u.msgid for u in messages.units(messages.script_pieces(source)) if not u.literal]
-    after = [u.msgid for u in messages.units(messages.script_pieces(edited)) if not u.literal]
+    before = [
+        u.msgid for u in messages.units(script_messages.script_pieces(source)) if not u.literal
+    ]
+    after = [
+        u.msgid for u in messages.units(script_messages.script_pieces(edited)) if not u.literal
+    ]
     missing = [msgid for msgid in after if table(msgid) == msgid]
     assert [msgid for msgid in before if table(msgid) == msgid] == []
     assert missing == ["The device it runs on"]
@@ -321,7 +327,7 @@ def _korean(path: Path) -> str:
 def _labels(example: Path) -> dict[str, str]:
     """Each label's English source (quotes and all) -> its Korean source."""
     table = translate.translator(translate.read_catalog(translate.LABELS_CATALOG))
-    pieces = messages.script_pieces(example.read_text(encoding="utf-8"))
+    pieces = script_messages.script_pieces(example.read_text(encoding="utf-8"))
     return {
         "\n".join(unit.render(unit.msgid)): "\n".join(unit.render(table(unit.msgid)))
         for unit in messages.units(pieces)
@@ -348,7 +354,7 @@ def test_label_translations_keep_their_placeholders_and_quotes():
     literals = {
         unit.msgid: unit.literal
         for path in EXAMPLES
-        for unit in messages.units(messages.script_pieces(path.read_text(encoding="utf-8")))
+        for unit in messages.units(script_messages.script_pieces(path.read_text(encoding="utf-8")))
         if unit.literal
     }
     catalog = translate.read_catalog(translate.LABELS_CATALOG)
@@ -358,7 +364,10 @@ def test_label_translations_keep_their_placeholders_and_quotes():
             continue
         literal = literals[message.id]
         quote = literal.lstrip("rRbBuUfF")
-        placeholders = messages.placeholders(message.string), messages.placeholders(message.id)
+        placeholders = (
+            code_labels.placeholders(message.string),
+            code_labels.placeholders(message.id),
+        )
         if "f" in literal.lower() and placeholders[0] != placeholders[1]:
             broken.append((message.id, message.string, "placeholders"))
         try:  # what Python reads: a literal of the same kind, nothing after it

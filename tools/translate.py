@@ -20,8 +20,8 @@ live beside them as standard gettext catalogs in ``docs/locales/ko/LC_MESSAGES``
   outputs, and running the same code again is what keeps them identical).
 * ``labels.po`` holds the text that the examples' code shows: figure titles, axis
   labels and legends (and so the figures' alt text), the labels of printed lines and
-  the gallery's tags. Which string literals are labels is a rule in ``messages.py``
-  (:func:`messages.labels`); a label's message is its source between the quotes, so an
+  the gallery's tags. Which string literals are labels is a rule in ``code_labels.py``
+  (:func:`code_labels.labels`); a label's message is its source between the quotes, so an
   f-string's ``{placeholders}`` stay in the translation as they are. The Korean copies
   print Korean labels: ``printed_labels.json``, written beside them, lets the check of
   the printed figures (``docs/_ext/legendre_references.py``) read their output back in
@@ -45,7 +45,8 @@ Files there are written only when their content changes: an unchanged rebuild
 re-executes no example.
 
 Splitting a source into messages and writing translations back into it is pure
-text work, in ``tools/messages.py``; this tool reads and writes the files and catalogs.
+text work, in ``tools/messages.py`` and the modules beside it; this tool reads and writes
+the files and catalogs.
 
 Commands (``nox -s translations`` runs ``update``, ``nox -s docs`` runs ``prepare``)::
 
@@ -67,7 +68,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from messages import Piece, printed_english, render, rst_pieces, script_pieces, units
+from code_labels import printed_english
+from messages import Piece, render, units
+from rst_messages import rst_pieces
+from script_messages import script_pieces
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -75,7 +79,7 @@ EXAMPLES = ROOT / "examples"
 LANGUAGE = "ko"
 CATALOGS = DOCS / "locales" / LANGUAGE / "LC_MESSAGES"
 EXAMPLES_CATALOG = "examples"
-LABELS_CATALOG = "labels"  # the text the examples' code shows (messages.labels)
+LABELS_CATALOG = "labels"  # the text the examples' code shows (code_labels.labels)
 # Labels of the theme and of sphinx-gallery (see conf.py): written by hand, never updated here.
 THEME_CATALOG = "sphinx"
 BUILD = DOCS / "_build"
