@@ -1,4 +1,4 @@
-"""docs/_ext/legendre_references.py: printed figures checked against docs/references.toml."""
+"""The printed figures checked against docs/references.toml (legendre_references and its modules)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import legendre_references as references
+import printed_figures
 import pytest
+import reference_file
 import translate
 from example_filter import example_pages
 
@@ -19,8 +21,8 @@ EXAMPLES = example_pages(ROOT / "examples")
 
 
 @pytest.fixture
-def recorded() -> references.References:
-    return references.load(FILE.read_text(encoding="utf-8"))
+def recorded() -> reference_file.References:
+    return reference_file.load(FILE.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +34,13 @@ def tutorial_output(original_run) -> str:
     )
 
 
-def only_tutorial(refs: references.References) -> references.References:
+def only_tutorial(refs: reference_file.References) -> reference_file.References:
     """``refs`` reduced to the tutorial page, so that other pages need no output."""
-    return references.References(refs.other_device_factor, {TUTORIAL: refs.pages[TUTORIAL]})
+    return reference_file.References(refs.other_device_factor, {TUTORIAL: refs.pages[TUTORIAL]})
 
 
 def check_tutorial(refs, output):
-    return references.check(only_tutorial(refs), {TUTORIAL: output})[TUTORIAL]
+    return printed_figures.check(only_tutorial(refs), {TUTORIAL: output})[TUTORIAL]
 
 
 # -- The file ------------------------------------------------------------------------------------
@@ -50,7 +52,7 @@ def test_the_file_lists_every_example_and_no_other(recorded):
 
 def test_the_file_is_as_the_recorder_writes_it(recorded):
     """Recording rewrites the file: its text must be the recorder's, so a diff shows only values."""
-    assert references.dump(recorded) == FILE.read_text(encoding="utf-8")
+    assert reference_file.dump(recorded) == FILE.read_text(encoding="utf-8")
 
 
 def test_the_tutorials_references_are_the_original_tutorials_published_run(recorded, original_run):
@@ -83,7 +85,7 @@ label = "loss"
 pattern = 'loss \\S+'
 """
     with pytest.raises(ValueError, match="needs one group"):
-        references.load(text)
+        reference_file.load(text)
 
 
 # -- Comparing -----------------------------------------------------------------------------------
@@ -114,16 +116,16 @@ def test_the_korean_tutorials_output_is_read_back_in_english_and_checked(recorde
         .replace("{error.mean():.3f}", "0.059"),
     )  # fmt: skip
     assert korean != tutorial_output
-    with pytest.raises(references.ReferenceDrift):  # the English patterns miss Korean labels
+    with pytest.raises(printed_figures.ReferenceDrift):  # the English patterns miss Korean labels
         check_tutorial(recorded, korean)
-    assert references.in_english(korean, labels) == tutorial_output
-    assert check_tutorial(recorded, references.in_english(korean, labels)).status == "checked"
+    assert printed_figures.in_english(korean, labels) == tutorial_output
+    assert check_tutorial(recorded, printed_figures.in_english(korean, labels)).status == "checked"
 
 
 def test_a_perturbed_output_fails_with_a_table(recorded, tutorial_output):
     changed = tutorial_output.replace("999 14.877889633178711", "999 14.8781")
     assert changed != tutorial_output
-    with pytest.raises(references.ReferenceDrift) as failure:
+    with pytest.raises(printed_figures.ReferenceDrift) as failure:
         check_tutorial(recorded, changed)
     message = str(failure.value)
     header, row = message.split("\n\n")[1].splitlines()
@@ -140,7 +142,9 @@ def test_a_changed_reference_fails_with_a_table(recorded, tutorial_output):
     fitted_b = changed.pages[TUTORIAL].figures[2]
     assert fitted_b.label == "fitted b"
     fitted_b.values["cpu/float32"] = -2.2086
-    with pytest.raises(references.ReferenceDrift, match=r"fitted b +-2\.208526849746704 +-2\.2086"):
+    with pytest.raises(
+        printed_figures.ReferenceDrift, match=r"fitted b +-2\.208526849746704 +-2\.2086"
+    ):
         check_tutorial(changed, tutorial_output)
 
 
@@ -151,7 +155,7 @@ def test_a_drift_within_the_tolerance_passes(recorded, tutorial_output):
 
 def test_a_figure_missing_from_the_output_fails(recorded, tutorial_output):
     without = "\n".join(line for line in tutorial_output.splitlines() if "Result" not in line)
-    with pytest.raises(references.ReferenceDrift) as failure:
+    with pytest.raises(printed_figures.ReferenceDrift) as failure:
         check_tutorial(recorded, without)
     assert re.search(r"fitted a +printed 0 times, not 1", str(failure.value))
     assert "4 printed figure(s) differ" in str(failure.value)
@@ -159,12 +163,12 @@ def test_a_figure_missing_from_the_output_fails(recorded, tutorial_output):
 
 def test_a_series_printed_a_different_number_of_times_fails(recorded, tutorial_output):
     shorter = tutorial_output.replace("1999 8.943641662597656\n", "")
-    with pytest.raises(references.ReferenceDrift, match="printed 19 times, not 20"):
+    with pytest.raises(printed_figures.ReferenceDrift, match="printed 19 times, not 20"):
         check_tutorial(recorded, shorter)
 
 
 def test_an_output_without_its_device_fails_and_says_what_to_print(recorded, tutorial_output):
-    with pytest.raises(references.ReferenceDrift, match=r"print\(f'Running on: \{device\}"):
+    with pytest.raises(printed_figures.ReferenceDrift, match=r"print\(f'Running on: \{device\}"):
         check_tutorial(recorded, tutorial_output.replace("Running on: cpu", "Running:"))
 
 
@@ -182,9 +186,9 @@ def test_another_device_is_compared_with_the_cpus_references_under_a_looser_tole
     assert outcome.factor == recorded.other_device_factor == 100
     assert all(check.ok for check in outcome.checks)
     far = on_gpu.replace("999 14.877889633178711", "999 14.9")  # 1.5e-3 relative
-    with pytest.raises(references.ReferenceDrift, match=r"±0\.015 +cpu/float32 ×100"):
+    with pytest.raises(printed_figures.ReferenceDrift, match=r"±0\.015 +cpu/float32 ×100"):
         check_tutorial(recorded, far)
-    with pytest.raises(references.ReferenceDrift, match=r"±0\.00015 +cpu/float32\n"):
+    with pytest.raises(printed_figures.ReferenceDrift, match=r"±0\.00015 +cpu/float32\n"):
         check_tutorial(recorded, nearby.replace("Running on: cuda", "Running on: cpu"))
 
 
@@ -210,11 +214,15 @@ def test_a_page_that_did_not_run_is_not_checked_and_marked_for_the_partial_build
 def test_the_file_and_the_examples_must_name_the_same_pages(recorded, tutorial_output):
     refs = only_tutorial(recorded)
     outputs = {TUTORIAL: tutorial_output, "core/plot_99_new": None}
-    with pytest.raises(references.ReferenceDrift, match="no entry for the example core/plot_99"):
-        references.check(refs, outputs)
+    with pytest.raises(
+        printed_figures.ReferenceDrift, match="no entry for the example core/plot_99"
+    ):
+        printed_figures.check(refs, outputs)
     refs.pages["core/plot_00_gone"] = refs.pages[TUTORIAL]
-    with pytest.raises(references.ReferenceDrift, match="names core/plot_00_gone, which is not"):
-        references.check(refs, {TUTORIAL: tutorial_output})
+    with pytest.raises(
+        printed_figures.ReferenceDrift, match="names core/plot_00_gone, which is not"
+    ):
+        printed_figures.check(refs, {TUTORIAL: tutorial_output})
 
 
 # -- Recording -----------------------------------------------------------------------------------
@@ -223,10 +231,10 @@ def test_the_file_and_the_examples_must_name_the_same_pages(recorded, tutorial_o
 def test_recording_takes_what_ran_and_keeps_the_rest(recorded, tutorial_output):
     changed = tutorial_output.replace("999 14.877889633178711", "999 14.8781")
     refs = only_tutorial(copy.deepcopy(recorded))
-    references.check(refs, {TUTORIAL: changed}, recording=True)
-    again = references.load(references.dump(refs))
+    printed_figures.check(refs, {TUTORIAL: changed}, recording=True)
+    again = reference_file.load(reference_file.dump(refs))
     assert again == refs
-    references.check(again, {TUTORIAL: changed})  # no drift left
+    printed_figures.check(again, {TUTORIAL: changed})  # no drift left
     before, after = recorded.pages[TUTORIAL].figures, again.pages[TUTORIAL].figures
     assert [(f.label, f.pattern, f.relative, f.absolute) for f in before] == [
         (f.label, f.pattern, f.relative, f.absolute) for f in after
@@ -234,15 +242,15 @@ def test_recording_takes_what_ran_and_keeps_the_rest(recorded, tutorial_output):
     assert after[0].values["cpu/float32"][9] == 14.8781
     # a device of its own: a new key beside the CPU's
     on_gpu = tutorial_output.replace("Running on: cpu", "Running on: cuda")
-    references.check(refs, {TUTORIAL: on_gpu}, recording=True)
+    printed_figures.check(refs, {TUTORIAL: on_gpu}, recording=True)
     assert set(refs.pages[TUTORIAL].figures[0].values) == {"cpu/float32", "cuda/float32"}
-    assert references.check(refs, {TUTORIAL: on_gpu})[TUTORIAL].status == "checked"
+    assert printed_figures.check(refs, {TUTORIAL: on_gpu})[TUTORIAL].status == "checked"
 
 
 def test_recording_refuses_a_figure_that_is_not_printed(recorded, tutorial_output):
     without = tutorial_output.replace("Result:", "Fitted:")
-    with pytest.raises(references.ReferenceDrift, match="cannot record 'fitted a'"):
-        references.check(only_tutorial(recorded), {TUTORIAL: without}, recording=True)
+    with pytest.raises(printed_figures.ReferenceDrift, match="cannot record 'fitted a'"):
+        printed_figures.check(only_tutorial(recorded), {TUTORIAL: without}, recording=True)
 
 
 def test_recording_drafts_the_entry_of_a_new_page_from_its_labelled_numbers(recorded):
@@ -250,29 +258,31 @@ def test_recording_drafts_the_entry_of_a_new_page_from_its_labelled_numbers(reco
     printed = "Running on: cpu (torch.float64)\nP4 at 0.5: -0.29\nmax error: 1.2345678e-07\nok"
     refs = only_tutorial(copy.deepcopy(recorded))
     new = "further/plot_12_p4"
-    with pytest.raises(references.ReferenceDrift, match="LEGENDRE_RECORD_REFERENCES=1 nox"):
-        references.check(copy.deepcopy(refs), {TUTORIAL: None, new: printed})
-    references.check(refs, {TUTORIAL: None, new: printed}, recording=True)
-    again = references.load(references.dump(refs))
+    with pytest.raises(printed_figures.ReferenceDrift, match="LEGENDRE_RECORD_REFERENCES=1 nox"):
+        printed_figures.check(copy.deepcopy(refs), {TUTORIAL: None, new: printed})
+    printed_figures.check(refs, {TUTORIAL: None, new: printed}, recording=True)
+    again = reference_file.load(reference_file.dump(refs))
     assert list(again.pages) == [TUTORIAL, new]
     p4, error = again.pages[new].figures
     assert (p4.label, p4.absolute, p4.values) == ("P4 at 0.5", 0.01, {"cpu/float64": -0.29})
     assert (error.label, error.relative) == ("max error", 1e-05)
     drifted = printed.replace("-0.29", "-0.31")
-    with pytest.raises(references.ReferenceDrift, match=r"P4 at 0\.5 +-0\.31 +-0\.29"):
-        references.check(again, {TUTORIAL: None, new: drifted})
+    with pytest.raises(printed_figures.ReferenceDrift, match=r"P4 at 0\.5 +-0\.31 +-0\.29"):
+        printed_figures.check(again, {TUTORIAL: None, new: drifted})
 
 
 def test_a_page_that_prints_no_figure_says_so_and_needs_no_device_line(recorded):
     refs = only_tutorial(copy.deepcopy(recorded))
-    references.check(refs, {TUTORIAL: None, "core/plot_98_words": "no numbers"}, recording=True)
+    printed_figures.check(
+        refs, {TUTORIAL: None, "core/plot_98_words": "no numbers"}, recording=True
+    )
     page = refs.pages["core/plot_98_words"]
     assert (page.none, page.figures) == ("no figures", [])
-    assert 'none = "no figures"' in references.dump(refs)
-    outcome = references.check(refs, {TUTORIAL: None, "core/plot_98_words": "still none"})
+    assert 'none = "no figures"' in reference_file.dump(refs)
+    outcome = printed_figures.check(refs, {TUTORIAL: None, "core/plot_98_words": "still none"})
     assert outcome["core/plot_98_words"].status == "none"
     note = references.note(outcome["core/plot_98_words"], page)
-    assert references.REASONS["no figures"] in note
+    assert reference_file.REASONS["no figures"] in note
     assert "legendre-none" in note
 
 
@@ -306,11 +316,11 @@ Title
 
 
 def test_the_printed_output_is_read_from_sphinx_gallerys_rest():
-    output = references.printed_output(RST)
+    output = printed_figures.printed_output(RST)
     assert output == "Running on: cpu (torch.float64)\n  indented\nlargest difference: 0.0e+00"
-    assert references.ran_on(output, dtype=None) == "cpu/float64"
-    assert references.ran_on("Running on: cuda:0", dtype="float32") == "cuda/float32"
-    assert references.printed_output("Title\n=====\n\nno output\n") is None
+    assert printed_figures.ran_on(output, dtype=None) == "cpu/float64"
+    assert printed_figures.ran_on("Running on: cuda:0", dtype="float32") == "cuda/float32"
+    assert printed_figures.printed_output("Title\n=====\n\nno output\n") is None
 
 
 def test_the_note_says_what_was_checked_and_goes_before_the_running_time(recorded, tutorial_output):
@@ -330,7 +340,7 @@ def test_the_note_says_what_was_checked_and_goes_before_the_running_time(recorde
     assert "within 100 times their tolerance" in text
     assert "- fitted b: relative tolerance 0.001" in text  # the tolerance that applied
     degrees = recorded.pages["further/plot_09_any_degree"]
-    outcome = references.Outcome(
+    outcome = printed_figures.Outcome(
         "further/plot_09_any_degree", "checked", "cpu/float64", "cpu/float64"
     )
     assert r"- rate at which the error for \|x\| falls:" in references.note(outcome, degrees)
@@ -342,7 +352,7 @@ def test_the_hooks_check_the_gallery_and_note_every_page(
     """check_examples() and add_note() on a gallery laid out as sphinx-gallery leaves it."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "references.toml").write_text(
-        references.dump(only_tutorial(recorded)), encoding="utf-8"
+        reference_file.dump(only_tutorial(recorded)), encoding="utf-8"
     )
     script = tmp_path / "examples" / "core" / "plot_01_custom_function.py"
     script.parent.mkdir(parents=True)
@@ -444,7 +454,7 @@ def test_a_changed_reference_fails_on_the_built_gallery(site, recorded, tmp_path
         builder=SimpleNamespace(format="html"), config=config, srcdir=str(docs),
         confdir=str(docs), env=SimpleNamespace(), statuscode=0,
     )  # fmt: skip
-    (tmp_path / "references.toml").write_text(references.dump(recorded), encoding="utf-8")
+    (tmp_path / "references.toml").write_text(reference_file.dump(recorded), encoding="utf-8")
     references.check_examples(app)
     assert len(app.env.legendre_reference_notes) == len(EXAMPLES)
     assert app.statuscode == 0
@@ -452,7 +462,7 @@ def test_a_changed_reference_fails_on_the_built_gallery(site, recorded, tmp_path
     monkeypatch.setattr(references, "logger", SimpleNamespace(error=errors.append))
     changed = copy.deepcopy(recorded)
     changed.pages["further/plot_10_optimizers"].figures[0].values["cpu/float32"] += 1e-4
-    (tmp_path / "references.toml").write_text(references.dump(changed), encoding="utf-8")
+    (tmp_path / "references.toml").write_text(reference_file.dump(changed), encoding="utf-8")
     references.check_examples(app)
     assert app.statuscode == 1
     assert re.search(r"further/plot_10_optimizers +least-squares optimum +8\.817165 ", errors[0])

@@ -14,9 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import code_labels
-import legendre_references
 import messages
+import printed_figures
 import pytest
+import reference_file
 import script_messages
 import translate
 
@@ -506,7 +507,7 @@ def _printed_labels() -> list[tuple[str, str]]:
 @pytest.mark.docs
 def test_korean_tutorial_prints_the_same_losses_and_result(site, original_run):
     english = _text(site / TUTORIAL)
-    korean = legendre_references.in_english(_text(site / "ko" / TUTORIAL), _printed_labels())
+    korean = printed_figures.in_english(_text(site / "ko" / TUTORIAL), _printed_labels())
     losses = re.compile(r"^\d+ \d+\.\d+(?:e-?\d+)?$|^Result: y = .*$", re.MULTILINE)
     assert losses.findall(korean) == losses.findall(english)
     assert len(losses.findall(korean)) == len(original_run[0])
@@ -516,7 +517,7 @@ def test_korean_tutorial_prints_the_same_losses_and_result(site, original_run):
 @pytest.mark.docs
 def test_both_editions_print_the_same_checked_numbers(site):
     """Every figure docs/references.toml checks is the same number in both languages."""
-    references = legendre_references.load((ROOT / legendre_references.FILE).read_text("utf-8"))
+    references = reference_file.load((ROOT / reference_file.FILE).read_text("utf-8"))
     labels = _printed_labels()
     compared = 0
     for name, page in references.pages.items():
@@ -525,14 +526,14 @@ def test_both_editions_print_the_same_checked_numbers(site):
         korean = translate.KOREAN_TREE / "docs" / rst
         if page.none or not english.is_file() or not korean.is_file():
             continue  # timings, or a page not built in both languages
-        english_output = legendre_references.printed_output(english.read_text("utf-8"))
-        korean_printed = legendre_references.printed_output(korean.read_text("utf-8"))
+        english_output = printed_figures.printed_output(english.read_text("utf-8"))
+        korean_printed = printed_figures.printed_output(korean.read_text("utf-8"))
         assert HANGUL.search(korean_printed), name  # Korean labels...
-        korean_output = legendre_references.in_english(korean_printed, labels)
+        korean_output = printed_figures.in_english(korean_printed, labels)
         for figure in page.figures:  # ...around the same numbers
-            found = legendre_references.found(figure, english_output)
+            found = printed_figures.found(figure, english_output)
             assert found, (name, figure.label)
-            assert legendre_references.found(figure, korean_output) == found, (name, figure.label)
+            assert printed_figures.found(figure, korean_output) == found, (name, figure.label)
             compared += 1
     assert compared >= 10
 
