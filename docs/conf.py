@@ -43,7 +43,8 @@ extensions = [
     "animation_player",  # matplotlib's player without CDN icons, with alt text, same ids
     "view_source",  # "view source" opens the real source in the repository
     "png_compression",  # figures as 256-colour PNGs
-    "legendre_korean",  # language switch, Korean search and gallery labels
+    "legendre_korean",  # language switch and gallery labels
+    "korean_search",  # a search language for Korean: particles dropped
     "section_ids",  # readable anchors for Korean (and repeated) section titles
     "site_address",  # base URL, 404 prefix and og:url from LEGENDRE_SITE_URL
     "wheel_downloads",  # the wheel inside the site, self-installing downloads
@@ -126,8 +127,8 @@ legendre_record_references = os.environ.get("LEGENDRE_RECORD_REFERENCES", "") no
 # Absolute, because the two languages build from different source folders:
 locale_dirs = [str(Path(__file__).parent / "locales")]
 # Each page links to its twin in the other language: (code, name, root of its site).
-# The switch, the Korean search language and the translated gallery labels live in
-# docs/_ext/legendre_korean.py.
+# The switch and the translated gallery labels live in docs/_ext/legendre_korean.py, the
+# Korean search language in docs/_ext/korean_search.py.
 language_twins = {"en": ("ko", "한국어", "ko/"), "ko": ("en", "English", "../")}
 
 # -- HTML ----------------------------------------------------------------------

@@ -29,6 +29,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import catalogs
 import pytest
 import translate
 from example_filter import example_pages
@@ -210,8 +211,8 @@ def test_downloaded_notebook_installs_the_package_and_runs(
     ]
     running = "Running on: {device}"  # the Korean notebook prints its Korean label
     if language == "ko":
-        catalog = translate.read_catalog(translate.LABELS_CATALOG)
-        running = translate.translator(catalog)(running)
+        catalog = catalogs.read_catalog(translate.LABELS_CATALOG)
+        running = catalogs.translator(catalog)(running)
     assert any(running.split("{")[0] in text for text in printed), printed[:3]
 
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import catalogs
 import legendre_references as references
 import printed_figures
 import pytest
@@ -101,8 +102,8 @@ def test_the_oracles_run_matches_the_references(recorded, tutorial_output):
 
 def test_the_korean_tutorials_output_is_read_back_in_english_and_checked(recorded, tutorial_output):
     """The Korean copy prints Korean labels: the check reads them back through labels.po."""
-    labels = translate.printed_labels(translate.read_catalog(translate.LABELS_CATALOG))
-    table = translate.translator(translate.read_catalog(translate.LABELS_CATALOG))
+    labels = translate.printed_labels(catalogs.read_catalog(translate.LABELS_CATALOG))
+    table = catalogs.translator(catalogs.read_catalog(translate.LABELS_CATALOG))
     running, error = (
         table("Running on: {device}"),
         table(
@@ -397,11 +398,11 @@ def test_the_hooks_check_the_gallery_and_note_every_page(
 
 def test_the_theme_catalog_translates_every_figure_label(recorded):
     """The note's own messages are checked with every extension's in test_theme_catalog.py."""
-    catalog = translate.read_catalog(translate.THEME_CATALOG)
+    catalog = catalogs.read_catalog(translate.THEME_CATALOG)
     translated = {message.id for message in catalog if message.id and message.string}
     labels = {figure.label for page in recorded.pages.values() for figure in page.figures}
     missing = sorted(labels - translated)
-    assert not missing, f"translate these in {translate.CATALOGS / 'sphinx.po'}: {missing}"
+    assert not missing, f"translate these in {catalogs.CATALOGS / 'sphinx.po'}: {missing}"
 
 
 # -- The built site ----------------------------------------------------------------------------

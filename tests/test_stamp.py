@@ -10,6 +10,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import catalogs
 import legendre_stamp as stamp
 import pytest
 import torch
@@ -126,7 +127,7 @@ def test_a_rise_under_a_megabyte_shows_one_decimal_in_both_languages(monkeypatch
     made = {**MADE, "peak_host_mb": 0.46, "peak_cuda_mb": 0.25}
     text = re.sub(r"<[^>]+>", "", rendered(made))
     assert "peak host memory +0.5 MB; peak CUDA memory 0.2 MB" in text
-    korean = {m.id: m.string for m in translate.read_catalog(translate.THEME_CATALOG) if m.id}
+    korean = {m.id: m.string for m in catalogs.read_catalog(translate.THEME_CATALOG) if m.id}
     monkeypatch.setattr(stamp, "_", lambda message: korean[message])
     text = re.sub(r"<[^>]+>", "", rendered(made))
     assert "호스트 메모리 최대 증가량 +0.5 MB; CUDA 메모리 최대 0.2 MB" in text

@@ -12,6 +12,7 @@ import importlib
 import re
 from pathlib import Path
 
+import catalogs
 import pytest
 import translate
 from babel.messages.extract import extract_from_file
@@ -44,13 +45,13 @@ def test_the_texts_are_found_both_as_literals_and_as_listed_constants():
 
 @pytest.fixture(scope="module")
 def catalog() -> dict:
-    return {m.id: m for m in translate.read_catalog(translate.THEME_CATALOG) if m.id}
+    return {m.id: m for m in catalogs.read_catalog(translate.THEME_CATALOG) if m.id}
 
 
 @pytest.mark.parametrize("text", sorted(TEXTS))
 def test_the_theme_catalog_translates_it_with_the_same_placeholders(catalog, text):
     where = f"{TEXTS[text]}.py's {text!r}"
-    assert text in catalog, f"add {where} to {translate.CATALOGS / 'sphinx.po'}"
+    assert text in catalog, f"add {where} to {catalogs.CATALOGS / 'sphinx.po'}"
     korean = catalog[text]
     assert korean.string, f"translate {where} in sphinx.po"
     assert not korean.fuzzy, f"check the translation of {where} in sphinx.po and unflag it"

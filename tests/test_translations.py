@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import catalogs
 import code_labels
 import messages
 import printed_figures
@@ -31,7 +32,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 EXAMPLES = sorted((ROOT / "examples").rglob("*.py"))
-GLOSSARY = tomllib.loads((translate.CATALOGS.parent / "glossary.toml").read_text(encoding="utf-8"))
+GLOSSARY = tomllib.loads((catalogs.CATALOGS.parent / "glossary.toml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -41,21 +42,21 @@ def english_messages() -> dict:
 
 
 @pytest.fixture(scope="module")
-def catalogs(english_messages) -> dict:
-    return {name: translate.read_catalog(name) for name in english_messages}
+def translated(english_messages) -> dict:
+    return {name: catalogs.read_catalog(name) for name in english_messages}
 
 
 # -- Catalogs -------------------------------------------------------------------------------
 
 
 def test_each_source_has_its_catalog_and_no_other(english_messages):
-    on_disk = {path.stem for path in translate.CATALOGS.glob("*.po")}
+    on_disk = {path.stem for path in catalogs.CATALOGS.glob("*.po")}
     assert on_disk == set(english_messages) | {translate.THEME_CATALOG}
 
 
-def test_catalogs_translate_every_english_message(english_messages, catalogs):
+def test_catalogs_translate_every_english_message(english_messages, translated):
     problems = {
-        name: translate.compare(template, catalogs[name])
+        name: catalogs.compare(template, translated[name])
         for name, template in english_messages.items()
     }
     untranslated = {name: p.untranslated for name, p in problems.items() if p.untranslated}
@@ -72,8 +73,8 @@ def test_extraction_notices_a_changed_english_sentence(tmp_path):
     source = EXAMPLES[0].read_text(encoding="utf-8")
     edited = source.replace("# The device\n", "# The device it runs on\n", 1)
     assert edited != source
-    catalog = translate.read_catalog(translate.EXAMPLES_CATALOG)
-    table = translate.translator(catalog)
+    catalog = catalogs.read_catalog(translate.EXAMPLES_CATALOG)
+    table = catalogs.translator(catalog)
     before = [
         u.msgid for u in messages.units(script_messages.script_pieces(source)) if not u.literal
     ]
@@ -96,7 +97,7 @@ def test_an_update_offers_no_guess_borrowed_from_a_different_sentence():
     template.add("A Function for P4")
     template.add("The loss falls very quickly at first.")
     catalog.update(template)
-    assert translate.drop_far_guesses(catalog) == ["A Function for P4"]
+    assert catalogs.drop_far_guesses(catalog) == ["A Function for P4"]
     found = {m.id: (m.string, m.fuzzy) for m in catalog if m.id}
     assert found == {
         "A Function for P4": ("", False),
@@ -115,9 +116,9 @@ def _markup(text: str) -> Counter:
     return Counter(roles + _LITERAL.findall(text) + _MATH.findall(text))
 
 
-def test_translations_keep_references_literals_and_math(catalogs):
+def test_translations_keep_references_literals_and_math(translated):
     changed = []
-    for name, catalog in catalogs.items():
+    for name, catalog in translated.items():
         for message in catalog:
             if message.id and _markup(message.id) != _markup(message.string):
                 english, korean = _markup(message.id), _markup(message.string)
@@ -184,8 +185,8 @@ def test_glossary_finds_a_forbidden_variant_outside_code_only():
 def test_translations_use_the_glossary_terms():
     """No msgstr of any catalog uses a forbidden variant (examples.po: code comments too)."""
     found = []
-    for path in sorted(translate.CATALOGS.glob("*.po")):
-        for message in translate.read_catalog(path.stem):
+    for path in sorted(catalogs.CATALOGS.glob("*.po")):
+        for message in catalogs.read_catalog(path.stem):
             if message.id and message.string:
                 found += [
                     (path.name, *hit, message.id[:60])
@@ -327,7 +328,7 @@ def _korean(path: Path) -> str:
 
 def _labels(example: Path) -> dict[str, str]:
     """Each label's English source (quotes and all) -> its Korean source."""
-    table = translate.translator(translate.read_catalog(translate.LABELS_CATALOG))
+    table = catalogs.translator(catalogs.read_catalog(translate.LABELS_CATALOG))
     pieces = script_messages.script_pieces(example.read_text(encoding="utf-8"))
     return {
         "\n".join(unit.render(unit.msgid)): "\n".join(unit.render(table(unit.msgid)))
@@ -358,7 +359,7 @@ def test_label_translations_keep_their_placeholders_and_quotes():
         for unit in messages.units(script_messages.script_pieces(path.read_text(encoding="utf-8")))
         if unit.literal
     }
-    catalog = translate.read_catalog(translate.LABELS_CATALOG)
+    catalog = catalogs.read_catalog(translate.LABELS_CATALOG)
     broken = []
     for message in catalog:
         if not message.id:
@@ -381,7 +382,7 @@ def test_label_translations_keep_their_placeholders_and_quotes():
 
 def test_label_rule_leaves_names_alone():
     """Names the examples' code uses stay English: devices, methods, colours, dict keys."""
-    msgids = {message.id for message in translate.read_catalog(translate.LABELS_CATALOG)}
+    msgids = {message.id for message in catalogs.read_catalog(translate.LABELS_CATALOG)}
     for name in ("cpu", "mps", "sgd", "adam", "lbfgs", "fused", "floor", "C0", "|x|",
                  "constrained", "upper left", "MulBackward0", "strong_wolfe"):  # fmt: skip
         assert name not in msgids, name
@@ -501,7 +502,7 @@ def test_korean_pages_are_in_korean(site):
 
 
 def _printed_labels() -> list[tuple[str, str]]:
-    return translate.printed_labels(translate.read_catalog(translate.LABELS_CATALOG))
+    return translate.printed_labels(catalogs.read_catalog(translate.LABELS_CATALOG))
 
 
 @pytest.mark.docs

@@ -1,11 +1,11 @@
-"""The Korean edition's page furniture: a language switch, translated gallery labels, search.
+"""The Korean edition's page furniture: a language switch, translated gallery labels.
 
 The pages themselves are translated by Sphinx's gettext catalogs in docs/locales and
 the examples by tools/translate.py; this extension covers what neither reaches: the
 theme's, Sphinx's and sphinx-copybutton's English that no catalog holds (furo's labels
 with docs/_templates/page.html, the search status, the copy button, the animation
 player, the API's type words, genindex's "module"), particles written against the
-markup before them, and a search that drops Korean particles. It also keeps napoleon's
+markup before them (the search is korean_search.py's). It also keeps napoleon's
 indentation out of the messages translators see. Its English, with the Korean, is in
 locales/ko/LC_MESSAGES/sphinx.po; tests/test_korean_pages.py checks the built pages.
 """
@@ -17,10 +17,10 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from docutils import nodes
+from korean_search import LATIN_PARTICLES
 from site_address import absolute_root
 from sphinx import addnodes
 from sphinx.locale import _
-from sphinx.search import SearchLanguage
 
 # sphinx-gallery writes these English labels into its pages; they are translated like
 # furo's own labels, from the theme catalog locales/<language>/LC_MESSAGES/sphinx.po.
@@ -37,20 +37,6 @@ GALLERY_PATTERNS = {
     r"^🏷 Tags:": "🏷 Tags:",
 }
 
-# Sphinx has no Korean search language, and its default one indexes words with their
-# particles (조사): "손실을" and "손실은", never "손실". _search_korean() drops
-# particles after a word of two or more syllables, in the index and in the query alike.
-KOREAN_PARTICLES = (
-    "에서는 에서 으로 에게 부터 까지 마다 처럼 보다 은 는 이 가 을 를 의 에 로 와 과 도"
-)
-# Latin words take particles too ("NumPy를", "autograd가"), and the plural 들
-# ("Function들과"): these are dropped after a Latin word of any length.
-LATIN_PARTICLES = (
-    KOREAN_PARTICLES + " 이나 나 으로는 로는 에는 와는 과는 이며 이고 만 인 일 이라 들"
-)
-# Query spellings that mean the same as the text's (docs/locales/ko/glossary.toml keeps
-# one spelling in the text; a reader may type either): query words -> one index word.
-QUERY_SPELLINGS = {"경사 하강법": "경사하강법", "경사 하강": "경사하강법"}
 
 # reST needs a space between markup and the particle after it (``x`` 를, :doc:`...` 에);
 # Korean writes none. The Korean pages join them after a literal, link or formula.
@@ -134,54 +120,6 @@ def _translate_gallery_labels(app, doctree):
             new = re.sub(pattern, lambda match, m=message: _(m).format(*match.groups()), new)
         if new != str(text):
             text.parent.replace(text, nodes.Text(new))
-
-
-def _search_korean():
-    """A Sphinx search language for Korean: trailing particles are dropped, no stemming."""
-
-    # Repeated to a fixed point, so "변화도를", "변화도" and "변화" share one entry; after a
-    # Latin word ("NumPy를", "autograd에서도") every particle goes, down to the word itself.
-    def alternatives(words: str) -> str:
-        # longest first; the same order in every build (a set's order changes per process)
-        return "|".join(sorted(set(words.split()), key=lambda w: (-len(w), w)))
-
-    particle = (
-        rf"^(?:([가-힣]{{2,}}?)(?:{alternatives(KOREAN_PARTICLES)})"
-        rf"|([A-Za-z][A-Za-z0-9_]*[가-힣]*?)(?:{alternatives(LATIN_PARTICLES)}))$"
-    )
-    js_stem = (
-        f"(w) => {{ let s; while ((s = w.replace(/{particle}/u, '$1$2')) !== w) w = s; return w; }}"
-    )
-    # the query's spellings first (QUERY_SPELLINGS), then Sphinx's own splitter
-    spellings = json.dumps(QUERY_SPELLINGS, ensure_ascii=False)
-    js_split = (
-        "function splitQuery(query) {\n"
-        f"  for (const [from, to] of Object.entries({spellings})) query = query.split(from).join(to);\n"
-        "  return query.split(/[^\\p{Letter}\\p{Number}_\\p{Emoji_Presentation}]+/gu)"
-        ".filter((term) => term);\n}"
-    )
-
-    class SearchKorean(SearchLanguage):
-        lang, language_name = "ko", "Korean"
-        js_stemmer_code = f"var Stemmer = function () {{ this.stemWord = {js_stem}; }};"
-        js_splitter_code = js_split
-
-        def split(self, input: str) -> list[str]:
-            for spelling, word in QUERY_SPELLINGS.items():
-                input = input.replace(spelling, word)
-            return super().split(input)
-
-        def stem(self, word: str) -> str:
-            while (stripped := re.sub(particle, r"\1\2", word)) != word:
-                word = stripped
-            return word
-
-        def word_filter(self, word: str) -> bool:
-            # Numbers with a unit ("4.6초" splits into "4" and "6초") are not search
-            # terms, and they change with every run: leave them out like bare numbers.
-            return super().word_filter(word) and not word[:1].isdigit()
-
-    return SearchKorean
 
 
 def _join_particles(app, doctree):
@@ -328,7 +266,6 @@ def setup(app):
     app.add_config_value("language_twins", {}, "html", types=[dict])
     app.add_config_value("gallery_labels", GALLERY_LABELS, "env", types=[list])
     app.add_config_value("gallery_patterns", GALLERY_PATTERNS, "env", types=[dict])
-    app.add_search_language(_search_korean())
     app.connect("html-page-context", _language_twin)
     app.connect("doctree-read", _translate_gallery_labels)
     app.connect("doctree-read", _translate_index_entries)
