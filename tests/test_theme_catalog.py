@@ -53,7 +53,7 @@ def test_the_theme_catalog_translates_it_with_the_same_placeholders(catalog, tex
     where = f"{TEXTS[text]}.py's {text!r}"
     assert text in catalog, f"add {where} to {catalogs.CATALOGS / 'sphinx.po'}"
     korean = catalog[text]
-    assert korean.string, f"translate {where} in sphinx.po"
+    assert re.search("[가-힣]", korean.string), f"translate {where} into Korean in sphinx.po"
     assert not korean.fuzzy, f"check the translation of {where} in sphinx.po and unflag it"
     assert sorted(PLACEHOLDER.findall(korean.string)) == sorted(PLACEHOLDER.findall(text)), (
         f"the translation of {where} must keep its placeholders: {korean.string!r}"

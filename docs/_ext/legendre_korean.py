@@ -81,10 +81,15 @@ TYPE_WORDS = {"optional": "optional", " or ": " or "}
 # "X of Y", one message each (sphinx.po)
 TYPE_OF_MESSAGES = {word: f"{word} of {{0}}" for word in ("sequence", "tuple", "list")}
 TYPE_OF_WORDS = tuple(TYPE_OF_MESSAGES)
-MESSAGES = list(TYPE_OF_MESSAGES.values())
 TYPE_OF = re.compile(r"\b(sequence|tuple|list) of (\([^)]*\)|[\w.]+)")
 # a whole text that is a type ("tuple of float", "int or None, optional")
 TYPE_TEXT = re.compile(r"^[\w.]+(?: (?:of|or) (?:\([^)]*\)|[\w.]+))+(?:, optional)?$")
+# Every English text above that a Korean page shows: sphinx.po translates each
+# (tests/test_theme_catalog.py checks it).
+MESSAGES = [
+    *FURO_LABELS, *PLAYER_LABELS, *COPYBUTTON_LABELS.values(), SEARCH_RESULTS[1],
+    *TYPE_WORDS.values(), *TYPE_OF_MESSAGES.values(),
+]  # fmt: skip
 
 
 def _language_twin(app, pagename, templatename, context, doctree):
