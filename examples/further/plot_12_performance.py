@@ -200,14 +200,14 @@ baseline = "fused"
 fused_step = by_method[baseline].seconds_per_step
 runs = compile_s["aot"] / fused_step
 print(f"compiling aot takes as long as {runs:,.0f} {baseline} steps")
-assert runs > 1e5, "compiling aot now costs fewer than 100,000 fused steps"
+assert runs > 1e5, f"compiling aot now costs only {runs:,.0f} fused steps"
 for method, seconds in compile_s.items():
     steps = benchmark.break_even(seconds, fused_step, by_method[method].seconds_per_step)
     if math.isinf(steps):
         print(f"{method:>9}: compiling never pays for itself, its step is not faster")
     else:
         print(f"{method:>9}: compiling pays for itself after {steps:,.0f} steps")
-    assert steps > 2000, f"{method}'s compile paid for itself within one fit"
+    assert steps > 2000, f"{method}'s compile paid for itself within one fit, after {steps:,.0f}"
 
 # %%
 # Memory
