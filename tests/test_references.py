@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import catalogs
 import legendre_references as references
@@ -352,50 +351,50 @@ def test_the_note_says_what_was_checked_and_goes_before_the_running_time(recorde
     assert r"- rate at which the error for \|x\| falls:" in references.note(outcome, degrees)
 
 
-def test_the_hooks_check_the_gallery_and_note_every_page(
-    tmp_path, monkeypatch, recorded, tutorial_output
+def test_a_build_checks_the_gallery_and_notes_its_pages(
+    tmp_path, make_app, recorded, tutorial_output
 ):
-    """check_examples() and add_note() on a gallery laid out as sphinx-gallery leaves it."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "references.toml").write_text(
-        reference_file.dump(only_tutorial(recorded)), encoding="utf-8"
-    )
+    """A small Sphinx build over a gallery laid out as sphinx-gallery leaves it."""
+    docs = tmp_path / "docs"
     script = tmp_path / "examples" / "core" / "plot_01_custom_function.py"
     script.parent.mkdir(parents=True)
     script.touch()
-    rst = tmp_path / "docs" / "auto_examples" / "core" / "plot_01_custom_function.rst"
+    rst = docs / "auto_examples" / "core" / "plot_01_custom_function.rst"
     rst.parent.mkdir(parents=True)
     block = "\n".join("    " + line for line in tutorial_output.splitlines())
     rst.write_text(
-        f".. rst-class:: sphx-glr-script-out\n\n .. code-block:: none\n\n{block}\n\n"
-        ".. rst-class:: sphx-glr-timing\n\n   **Total running time of the script:** (0 min)\n"
+        "Tutorial\n========\n\n.. rst-class:: sphx-glr-script-out\n\n .. code-block:: none\n\n"
+        f"{block}\n\n.. rst-class:: sphx-glr-timing\n\n   **Total running time of the script:**\n"
     )
-    config = SimpleNamespace(
-        sphinx_gallery_conf={"examples_dirs": "../examples", "gallery_dirs": "auto_examples"},
-        legendre_references="references.toml", legendre_record_references=False, language="en",
-    )  # fmt: skip
-    dependencies = []
-    app = SimpleNamespace(
-        builder=SimpleNamespace(format="html"), config=config,
-        srcdir=str(tmp_path / "docs"), confdir=str(tmp_path / "docs"), statuscode=0,
-        env=SimpleNamespace(note_dependency=dependencies.append),
-    )  # fmt: skip
-    references.check_examples(app)
-    source = [rst.read_text()]
-    references.add_note(app, "auto_examples/core/plot_01_custom_function", source)
-    assert "Checked at build time" in source[0]
-    assert dependencies == [str(tmp_path / "docs" / "references.toml")]
+    (docs / "index.rst").write_text(
+        "Home\n====\n\n.. toctree::\n\n   auto_examples/core/plot_01_custom_function\n"
+    )
+    (docs / "references.toml").write_text(reference_file.dump(only_tutorial(recorded)))
+    # sphinx-gallery declares this setting; this build runs no example
+    (docs / "conf.py").write_text(
+        "def setup(app):\n    app.add_config_value('sphinx_gallery_conf', {}, 'env')\n"
+    )
+    gallery = {"examples_dirs": "../examples", "gallery_dirs": "auto_examples"}
+    conf = {"extensions": ["legendre_references"], "sphinx_gallery_conf": gallery}
+    built = docs / "_build" / "html" / "auto_examples" / "core" / "plot_01_custom_function.html"
+
+    app = make_app("html", srcdir=docs, confoverrides=conf, freshenv=True)
+    app.build()
     assert app.statuscode == 0
-    # a drift fails the build: an error with the table, and no note claims a match
-    errors = []
-    monkeypatch.setattr(references, "logger", SimpleNamespace(error=errors.append))
+    assert "Checked at build time" in built.read_text(encoding="utf-8")
+    # a changed reference file writes the note again
+    depends = app.env.dependencies["auto_examples/core/plot_01_custom_function"]
+    assert "references.toml" in {Path(path).name for path in depends}
+
+    # a drift fails the build with the table, and no note claims a match
     rst.write_text(rst.read_text().replace("1999 8.943641662597656", "1999 8.95"))
-    references.check_examples(app)
+    app = make_app("html", srcdir=docs, confoverrides=conf, freshenv=True)
+    app.build()
     assert app.statuscode == 1
-    (error,) = errors
-    assert error.startswith("The examples' printed figures do not match docs/references.toml:")
-    assert re.search(r"#20 +8\.95 +8\.943641662597656 +±8\.9e-05 +cpu/float32", error)
-    assert app.env.legendre_reference_notes == {}
+    errors = app.warning.getvalue()
+    assert "The examples' printed figures do not match docs/references.toml:" in errors
+    assert re.search(r"#20 +8\.95 +8\.943641662597656 +±8\.9e-05 +cpu/float32", errors)
+    assert "Checked at build time" not in built.read_text(encoding="utf-8")
 
 
 # -- Korean --------------------------------------------------------------------------------------
@@ -448,27 +447,12 @@ def test_every_example_page_carries_its_note(site, language, checked, unchecked)
 
 
 @pytest.mark.docs
-def test_a_changed_reference_fails_on_the_built_gallery(site, recorded, tmp_path, monkeypatch):
+def test_a_changed_reference_fails_on_the_built_gallery(site, recorded):
     """The built examples' own outputs pass; one changed reference fails with its row."""
-    docs = ROOT / "docs"
-    config = SimpleNamespace(
-        sphinx_gallery_conf={"examples_dirs": "../examples", "gallery_dirs": "auto_examples"},
-        legendre_references=str(tmp_path / "references.toml"), legendre_record_references=False,
-        language="en",
-    )  # fmt: skip
-    app = SimpleNamespace(
-        builder=SimpleNamespace(format="html"), config=config, srcdir=str(docs),
-        confdir=str(docs), env=SimpleNamespace(), statuscode=0,
-    )  # fmt: skip
-    (tmp_path / "references.toml").write_text(reference_file.dump(recorded), encoding="utf-8")
-    references.check_examples(app)
-    assert len(app.env.legendre_reference_notes) == len(EXAMPLES)
-    assert app.statuscode == 0
-    errors = []
-    monkeypatch.setattr(references, "logger", SimpleNamespace(error=errors.append))
+    outputs = references.gallery_outputs(ROOT / "examples", ROOT / "docs" / "auto_examples", [])
+    assert len(printed_figures.check(recorded, outputs)) == len(EXAMPLES)
     changed = copy.deepcopy(recorded)
     changed.pages["further/plot_10_optimizers"].figures[0].values["cpu/float32"] += 1e-4
-    (tmp_path / "references.toml").write_text(reference_file.dump(changed), encoding="utf-8")
-    references.check_examples(app)
-    assert app.statuscode == 1
-    assert re.search(r"further/plot_10_optimizers +least-squares optimum +8\.817165 ", errors[0])
+    row = r"further/plot_10_optimizers +least-squares optimum +8\.817165 "
+    with pytest.raises(printed_figures.ReferenceDrift, match=row):
+        printed_figures.check(changed, outputs)

@@ -112,6 +112,20 @@ def insert_note(source: str, text: str) -> str:
     return source.rstrip("\n") + "\n\n" + text + "\n"
 
 
+def gallery_outputs(
+    examples: Path, gallery: Path, labels: list[tuple[str, str]]
+) -> dict[str, str | None]:
+    """What each example printed, from the reST sphinx-gallery left in ``gallery``, with
+    translated labels printed in English again (see :func:`in_english`); None if it did not run.
+    """
+    outputs = {}
+    for name in example_pages(examples):
+        rst = gallery / (name + ".rst")
+        output = printed_output(rst.read_text(encoding="utf-8")) if rst.is_file() else None
+        outputs[name] = None if output is None else in_english(output, labels)
+    return outputs
+
+
 def check_examples(app) -> None:
     """Compare (or record) every example's printed figures, then keep each page's note."""
     if app.builder.format != "html":  # gettext and the like run no example
@@ -125,11 +139,7 @@ def check_examples(app) -> None:
     if app.config.language not in (None, "en"):
         table = Path(app.srcdir).parent / PRINTED_LABELS
         labels = [(printed, english) for printed, english in json.loads(table.read_text("utf-8"))]
-    outputs = {}
-    for name in example_pages(examples):
-        rst = gallery / (name + ".rst")
-        output = printed_output(rst.read_text(encoding="utf-8")) if rst.is_file() else None
-        outputs[name] = None if output is None else in_english(output, labels)
+    outputs = gallery_outputs(examples, gallery, labels)
     app.env.legendre_reference_notes = {}  # none left from an earlier build, whatever happens
     app.legendre_reference_summaries = {}
     recording = app.config.legendre_record_references
