@@ -317,6 +317,15 @@ SAME_QUERIES = [("NumPy를", "NumPy"), ("autograd가", "autograd"), ("경사 하
 
 
 @pytest.mark.docs
+def test_korean_search_finds_the_tutorial_by_its_words(site):
+    """Words of the tutorial as a reader types them, particles and all."""
+    words = ["르장드르", "변화도", "역전파", "손실", "함수를", "르장드르의"]
+    found = search(site / "ko", *words)
+    for word in words:
+        assert "auto_examples/core/plot_01_custom_function" in found[word]["pages"], word
+
+
+@pytest.mark.docs
 def test_korean_search_reports_what_it_found(site):
     (result,) = search(site / "ko", "르장드르").values()
     assert len(result["pages"]) >= 5

@@ -579,36 +579,3 @@ def test_korean_downloads_carry_the_korean_text(site, suffix):
         assert "<summary>Solution</summary>" not in content, path
     for path in english:
         assert not HANGUL.search(path.read_text(encoding="utf-8")), path
-
-
-def _search_index(site: Path) -> dict:
-    script = (site / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(script[script.index("(") + 1 : script.rindex(")")])
-
-
-def _query_stemmer(site: Path):
-    """The Korean query stemmer the site ships (language_data.js), run in Python."""
-    script = (site / "_static" / "language_data.js").read_text(encoding="utf-8")
-    pattern = re.compile(re.search(r"\.replace\(/(.+?)/u, '\$1\$2'\)", script).group(1))
-
-    def stem(word: str) -> str:
-        while (stripped := pattern.sub(r"\1\2", word)) != word:
-            word = stripped
-        return word
-
-    return stem
-
-
-@pytest.mark.docs
-@pytest.mark.parametrize("word", ["르장드르", "변화도", "역전파", "손실", "함수를", "르장드르의"])
-def test_korean_search_finds_the_tutorial(site, word):
-    """The lookup of Sphinx's searchtools.js: the stemmed term, or a term containing it."""
-    index = _search_index(site / "ko")
-    word = _query_stemmer(site / "ko")(word)
-    tutorial = index["docnames"].index(TUTORIAL.removesuffix(".html"))
-    found = set()
-    for terms in (index["terms"], index["titleterms"]):
-        for term, documents in terms.items():
-            if term == word or (len(word) > 2 and word in term):
-                found.update(documents if isinstance(documents, list) else [documents])
-    assert tutorial in found
