@@ -39,7 +39,8 @@ def script_pieces(source: str) -> list[Piece]:
     """Split a gallery script into verbatim lines and messages.
 
     The module docstring and the ``# %%`` text blocks are reStructuredText (see
-    :func:`rst_pieces`); comments are messages too (see :func:`code_pieces`).
+    :func:`rst_messages.rst_pieces`); comments are messages too (see
+    :func:`code_messages.code_pieces`).
     """
     lines = source.split("\n")
     comments = comment_tokens(source)
