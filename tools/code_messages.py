@@ -74,9 +74,9 @@ def code_pieces(
 
     ``comments`` maps a 1-based index into ``lines`` to the comment's (column, text);
     ``starts`` maps one to the labels that start on that line (see
-    :func:`code_labels.labels`, whose positions count lines the same way). A run of full-line comments at one indentation
-    is one message; so is each comment that follows code, and each label. Comments
-    addressed to tools stay as they are.
+    :func:`code_labels.labels`, whose positions count lines the same way). A run of
+    full-line comments at one indentation is one message; so is each comment that follows
+    code, and each label. Comments addressed to tools stay as they are.
     """
     starts = starts or {}
     pieces: list[Piece] = []

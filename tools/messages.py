@@ -33,8 +33,8 @@ class Unit:
     msgid: str
     line: int  # 1-based line in the source file, for the catalog's ``#:`` comments
     render: Callable[[str], list[str]]  # translation -> output lines
-    # A label (see :func:`code_labels.labels`): its literal's prefix and opening quote, as in 'f"'; Python
-    # reads the message as what follows them. Empty for prose and comments.
+    # A label (see :func:`code_labels.labels`): its literal's prefix and opening quote, as
+    # in 'f"'; Python reads the message as what follows them. Empty for prose and comments.
     literal: str = ""
 
 
