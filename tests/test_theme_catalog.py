@@ -2,13 +2,12 @@
 
 The extensions (docs/_ext) translate their text from the theme catalog,
 docs/locales/ko/LC_MESSAGES/sphinx.po: the literals they pass to ``_()``, and the
-constants each lists in ``MESSAGES`` (or, for sphinx-gallery's labels,
-``GALLERY_LABELS`` and ``GALLERY_PATTERNS``).
+constants they mark with ``N_()`` (docs/_ext/theme_messages.py). Babel's extractor
+finds both, as ``pybabel extract -k _ -k N_`` would.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
 
@@ -23,22 +22,19 @@ PLACEHOLDER = re.compile(r"\{\w*\}")
 
 def shown_texts() -> dict[str, str]:
     """Each text an extension shows, with the module that shows it."""
-    texts = {}
-    for path in sorted(EXTENSIONS.glob("*.py")):
-        for _line, text, _comments, _context in extract_from_file("python", str(path), {"_": None}):
-            texts[text] = path.stem
-        module = importlib.import_module(path.stem)
-        listed = [*getattr(module, "MESSAGES", []), *getattr(module, "GALLERY_LABELS", [])]
-        listed += list(getattr(module, "GALLERY_PATTERNS", {}).values())
-        texts.update(dict.fromkeys(listed, path.stem))
-    return texts
+    keywords = {"_": None, "N_": None}
+    return {
+        text: path.stem
+        for path in sorted(EXTENSIONS.glob("*.py"))
+        for _line, text, _comments, _context in extract_from_file("python", str(path), keywords)
+    }
 
 
 TEXTS = shown_texts()
 
 
 def test_the_texts_are_found_both_as_literals_and_as_listed_constants():
-    """The guard itself: a literal in ``_()`` and a constant in MESSAGES are both seen."""
+    """The guard itself: a literal in ``_()`` and a constant marked ``N_()`` are both seen."""
     assert TEXTS.get("Open in Colab:") == "colab_link"
     assert TEXTS.get("How this output was made") == "legendre_stamp"
 

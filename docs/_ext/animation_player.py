@@ -23,11 +23,11 @@ from pathlib import Path
 
 from PIL import Image
 from sphinx.locale import _
+from theme_messages import N_
 
 # The first frame's alt text: before it plays, the player's image is the figure.
 # Translated in the theme catalog (locales/<language>/LC_MESSAGES/sphinx.po).
-ANIMATION_ALT = "Animation for {title}"
-MESSAGES = [ANIMATION_ALT]
+ANIMATION_ALT = N_("Animation for {title}")
 # Font Awesome's icons as inline SVG paths (24 x 24): a character such as U+23F4
 # draws as an empty box where the font lacks it, or as a colour emoji elsewhere.
 ICONS = {

@@ -21,20 +21,23 @@ from korean_search import LATIN_PARTICLES
 from site_address import absolute_root
 from sphinx import addnodes
 from sphinx.locale import _
+from theme_messages import N_
 
 # sphinx-gallery writes these English labels into its pages; they are translated like
 # furo's own labels, from the theme catalog locales/<language>/LC_MESSAGES/sphinx.po.
 GALLERY_LABELS = [
-    "Go to the end", "to download the full example code.", "Total running time of the script:",
-    "Download Jupyter notebook:", "Download Python source code:", "Download zipped:",
-    "Download all examples in Python source code:", "Download all examples in Jupyter notebooks:",
-    "Computation times", "from all galleries", "Example", "Time", "Mem (MB)",
+    N_("Go to the end"), N_("to download the full example code."),
+    N_("Total running time of the script:"), N_("Download Jupyter notebook:"),
+    N_("Download Python source code:"), N_("Download zipped:"),
+    N_("Download all examples in Python source code:"),
+    N_("Download all examples in Jupyter notebooks:"), N_("Computation times"),
+    N_("from all galleries"), N_("Example"), N_("Time"), N_("Mem (MB)"),
 ]  # fmt: skip
 # ... and these with numbers in them: pattern -> message, its groups numbered from 0.
 GALLERY_PATTERNS = {
-    r"\((\d+) minutes ([\d.]+) seconds\)": "({0} minutes {1} seconds)",
-    r"total execution time for (\d+) files?": "total execution time for {0} file(s)",
-    r"^🏷 Tags:": "🏷 Tags:",
+    r"\((\d+) minutes ([\d.]+) seconds\)": N_("({0} minutes {1} seconds)"),
+    r"total execution time for (\d+) files?": N_("total execution time for {0} file(s)"),
+    r"^🏷 Tags:": N_("🏷 Tags:"),
 }
 
 
@@ -53,43 +56,39 @@ INLINE = (nodes.literal, nodes.reference, nodes.emphasis, nodes.strong, nodes.ma
 # furo writes these English words into attributes and icon titles without gettext:
 # docs/_templates/page.html replaces each by its translation in sphinx.po.
 FURO_LABELS = [
-    "Toggle site navigation sidebar", "Toggle table of contents sidebar",
-    "Toggle Light / Dark / Auto color theme", "Contents", "Menu", "Expand", "Light mode",
-    "Dark mode", "Auto light/dark, in light mode", "Auto light/dark, in dark mode",
-    "Toggle navigation of {title}",
+    N_("Toggle site navigation sidebar"), N_("Toggle table of contents sidebar"),
+    N_("Toggle Light / Dark / Auto color theme"), N_("Contents"), N_("Menu"), N_("Expand"),
+    N_("Light mode"), N_("Dark mode"), N_("Auto light/dark, in light mode"),
+    N_("Auto light/dark, in dark mode"), N_("Toggle navigation of {title}"),
 ]  # fmt: skip
 # matplotlib's animation player (jshtml): its buttons' titles and the repetition modes
 PLAYER_LABELS = [
-    "Decrease speed", "First frame", "Previous frame", "Play backwards", "Pause", "Play",
-    "Next frame", "Last frame", "Increase speed", "Repetition mode", "Once", "Loop",
-    "Reflect", "Frame",
+    N_("Decrease speed"), N_("First frame"), N_("Previous frame"), N_("Play backwards"),
+    N_("Pause"), N_("Play"), N_("Next frame"), N_("Last frame"), N_("Increase speed"),
+    N_("Repetition mode"), N_("Once"), N_("Loop"), N_("Reflect"), N_("Frame"),
 ]  # fmt: skip
 # sphinx-copybutton keeps its strings in a table in copybutton.js, by language
 COPYBUTTON_LABELS = {
-    "copy": "Copy", "copy_to_clipboard": "Copy to clipboard", "copy_success": "Copied!",
-    "copy_failure": "Failed to copy",
+    "copy": N_("Copy"), "copy_to_clipboard": N_("Copy to clipboard"),
+    "copy_success": N_("Copied!"), "copy_failure": N_("Failed to copy"),
 }  # fmt: skip
 # Sphinx's search page reports its results with this plural (translations.js), which its
 # own Korean catalog leaves empty: the status line was blank. Korean has one form (the
 # catalog's plural_expr is 0), so the singular's entry takes the plural's translation.
 SEARCH_RESULTS = (
     "Search finished, found one page matching the search query.",
-    "Search finished, found ${resultCount} pages matching the search query.",
+    N_("Search finished, found ${resultCount} pages matching the search query."),
 )
 # NumPy-style type words in the API page's parameter lists (napoleon keeps them as text)
-TYPE_WORDS = {"optional": "optional", " or ": " or "}
+TYPE_WORDS = {"optional": N_("optional"), " or ": N_(" or ")}
 # "X of Y", one message each (sphinx.po)
-TYPE_OF_MESSAGES = {word: f"{word} of {{0}}" for word in ("sequence", "tuple", "list")}
+TYPE_OF_MESSAGES = {
+    "sequence": N_("sequence of {0}"), "tuple": N_("tuple of {0}"), "list": N_("list of {0}"),
+}  # fmt: skip
 TYPE_OF_WORDS = tuple(TYPE_OF_MESSAGES)
 TYPE_OF = re.compile(r"\b(sequence|tuple|list) of (\([^)]*\)|[\w.]+)")
 # a whole text that is a type ("tuple of float", "int or None, optional")
 TYPE_TEXT = re.compile(r"^[\w.]+(?: (?:of|or) (?:\([^)]*\)|[\w.]+))+(?:, optional)?$")
-# Every English text above that a Korean page shows: sphinx.po translates each
-# (tests/test_theme_catalog.py checks it).
-MESSAGES = [
-    *FURO_LABELS, *PLAYER_LABELS, *COPYBUTTON_LABELS.values(), SEARCH_RESULTS[1],
-    *TYPE_WORDS.values(), *TYPE_OF_MESSAGES.values(),
-]  # fmt: skip
 
 
 def _language_twin(app, pagename, templatename, context, doctree):

@@ -24,32 +24,22 @@ from printed_figures import Outcome, ReferenceDrift, check, in_english, printed_
 from reference_file import FILE, REASONS, Figure, Page, dump, load
 from sphinx.locale import _
 from sphinx.util import logging
+from theme_messages import N_
 
 logger = logging.getLogger(__name__)
 PRINTED_LABELS = "printed_labels.json"  # beside the Korean sources, by tools/translate.py
 # The note's messages, translated from the theme catalog (the figures' labels too).
-TITLE = "Checked at build time"
-TITLE_UNCHECKED = "Not checked at build time"
-CHECKED = "What this run on {ran} printed matches the references in {file}:"
-OTHER_DEVICE = (
+TITLE = N_("Checked at build time")
+TITLE_UNCHECKED = N_("Not checked at build time")
+CHECKED = N_("What this run on {ran} printed matches the references in {file}:")
+OTHER_DEVICE = N_(
     "This run on {ran} has no references of its own: what it printed matches the references "
     "for {key} in {file}, within {factor} times their tolerance:"
 )
-NO_REFERENCE = "This run on {ran} has no references in {file}: its figures were not checked."
-NOT_RUN = "This page did not run in this build: its figures were not checked."
-RELATIVE = "relative tolerance {0}"
-ABSOLUTE = "absolute tolerance {0}"
-MESSAGES = [
-    TITLE,
-    TITLE_UNCHECKED,
-    CHECKED,
-    OTHER_DEVICE,
-    NO_REFERENCE,
-    NOT_RUN,
-    RELATIVE,
-    ABSOLUTE,
-    *REASONS.values(),
-]
+NO_REFERENCE = N_("This run on {ran} has no references in {file}: its figures were not checked.")
+NOT_RUN = N_("This page did not run in this build: its figures were not checked.")
+RELATIVE = N_("relative tolerance {0}")
+ABSOLUTE = N_("absolute tolerance {0}")
 
 
 def _tolerance_text(figure: Figure, scale: float) -> str:

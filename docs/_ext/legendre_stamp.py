@@ -30,6 +30,7 @@ from pathlib import Path
 
 import gallery_paths
 from sphinx.locale import _
+from theme_messages import N_
 
 SUFFIX = ".stamp.json"
 #: Keys of a stamp that change from one run to the next.
@@ -190,19 +191,17 @@ def read_stamp(path: Path) -> dict | None:
 
 # -- The note on each page --------------------------------------------------------------------
 
-TITLE = "How this output was made"
-NOT_RUN = "No run of this example is recorded in this build, so nothing is stamped."
-DEVICE = "Device: {name} ({device})"
-SOFTWARE = "Software: torch {torch}, Python {python}"
-COMMIT = "Source: commit {commit}"
-CHANGED = "Source: commit {commit}, with uncommitted changes"
-NO_COMMIT = "Source: not a git checkout"
-RUN = "Run: {date}, {seconds} s"
-HOST = "peak host memory {mb} MB"
-HOST_UNMEASURED = "host memory not measured on this system"
-CUDA = "peak CUDA memory {mb} MB"
-MESSAGES = [TITLE, NOT_RUN, DEVICE, SOFTWARE, COMMIT, CHANGED, NO_COMMIT, RUN, HOST,
-            HOST_UNMEASURED, CUDA]  # fmt: skip
+TITLE = N_("How this output was made")
+NOT_RUN = N_("No run of this example is recorded in this build, so nothing is stamped.")
+DEVICE = N_("Device: {name} ({device})")
+SOFTWARE = N_("Software: torch {torch}, Python {python}")
+COMMIT = N_("Source: commit {commit}")
+CHANGED = N_("Source: commit {commit}, with uncommitted changes")
+NO_COMMIT = N_("Source: not a git checkout")
+RUN = N_("Run: {date}, {seconds} s")
+HOST = N_("peak host memory {mb} MB")
+HOST_UNMEASURED = N_("host memory not measured on this system")
+CUDA = N_("peak CUDA memory {mb} MB")
 
 
 def _varies(text: str) -> str:

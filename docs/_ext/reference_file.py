@@ -11,6 +11,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from theme_messages import N_
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -21,9 +23,11 @@ RECORD_COMMAND = "LEGENDRE_RECORD_REFERENCES=1 nox -R -s docs"
 
 # Why a page has no figure to check: a key of the file's ``none`` -> the note's message.
 REASONS = {
-    "no figures": "This page prints no figure that a reference could check.",
-    "timings": "No figure this page prints is checked against a reference: "
-    "its numbers are timings, which change from run to run.",
+    "no figures": N_("This page prints no figure that a reference could check."),
+    "timings": N_(
+        "No figure this page prints is checked against a reference: "
+        "its numbers are timings, which change from run to run."
+    ),
 }
 
 HEADER = f"""\

@@ -21,13 +21,13 @@ from urllib.parse import urljoin, urlsplit
 
 from sphinx.errors import ConfigError
 from sphinx.locale import _
+from theme_messages import N_
 
 # The 404 page's words, translated in locales/<language>/LC_MESSAGES/sphinx.po
-NOT_FOUND = "Page not found"
-NOT_FOUND_TEXT = "Unfortunately we couldn't find the content you were looking for."
-GO_HOME = "Go to the home page"
-GO_SEARCH = "Search the site"
-MESSAGES = [NOT_FOUND, NOT_FOUND_TEXT, GO_HOME, GO_SEARCH]
+NOT_FOUND = N_("Page not found")
+NOT_FOUND_TEXT = N_("Unfortunately we couldn't find the content you were looking for.")
+GO_HOME = N_("Go to the home page")
+GO_SEARCH = N_("Search the site")
 
 #: Pages that are not content, left out of the sitemap.
 NOT_IN_SITEMAP = ["404.html", "genindex.html", "py-modindex.html", "search.html", "_modules/*"]

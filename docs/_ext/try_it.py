@@ -23,6 +23,7 @@ from functools import cache
 from docutils import nodes
 from sphinx.errors import ExtensionError
 from sphinx.locale import _
+from theme_messages import N_
 
 PAGE = "auto_examples/core/plot_01_custom_function"
 SCRIPT = "try-it.js"  # in html_static_path (docs/_static/site)
@@ -34,41 +35,38 @@ MAX_STEPS = 10_000
 
 # The panel's text, translated from the theme catalog (tests/test_try_it.py checks that
 # each has its translation and that the divergence messages are legendre.fit's).
-TITLE = "Try it"
-INTRO = (
+TITLE = N_("Try it")
+INTRO = N_(
     "The same gradient descent, running in your browser: float32 numbers added in the "
     "order torch adds them on a CPU, so the tutorial's settings print the numbers above. "
     "Change the settings and run it again."
 )
-RATE = "Learning rate"
-STEPS = "Steps"
-START = "Starting point"
-RUN = "Run"
-RESET = "Reset"
-FIT_TITLE = "sin(x) and the model a + b·P3(c + d·x) on [−π, π]"
-LOSS_TITLE = "Loss (sum of squared errors, log scale) at each step"
-STEP_AXIS = "step"
-LOSS_AXIS = "loss"
-OUTPUT = "Printed output"
-PLACEHOLDER = "Press Run to train the model; the losses it prints appear here."
-RUNNING = "Training…"
-DONE = "Done: {steps} steps in {ms} ms."
+RATE = N_("Learning rate")
+STEPS = N_("Steps")
+START = N_("Starting point")
+RUN = N_("Run")
+RESET = N_("Reset")
+FIT_TITLE = N_("sin(x) and the model a + b·P3(c + d·x) on [−π, π]")
+LOSS_TITLE = N_("Loss (sum of squared errors, log scale) at each step")
+STEP_AXIS = N_("step")
+LOSS_AXIS = N_("loss")
+OUTPUT = N_("Printed output")
+PLACEHOLDER = N_("Press Run to train the model; the losses it prints appear here.")
+RUNNING = N_("Training…")
+DONE = N_("Done: {steps} steps in {ms} ms.")
 # The status line is short; the whole message, as fit raises it, goes to the output.
-STOPPED = "Stopped at step {step}: the loss diverged."
-DIVERGED = (
+STOPPED = N_("Stopped at step {step}: the loss diverged.")
+DIVERGED = N_(
     "the loss stopped being finite at step {step}; the last finite loss was {last}. "
     "The step size lr={lr} is probably too large for this problem."
 )
-DIVERGED_AT_START = (
+DIVERGED_AT_START = N_(
     "the loss stopped being finite at step {step}; no step had a finite loss. "
     "The step size lr={lr} is probably too large for this problem."
 )
 # the tutorial's last line, as the page prints it in each language (labels.po has the
 # example's own f-string; this is the same text with the panel's placeholders)
-RESULT = "Result: y = {a} + {b} * P3({c} + {d} x)"
-MESSAGES = [TITLE, INTRO, RATE, STEPS, START, RUN, RESET, FIT_TITLE, LOSS_TITLE, STEP_AXIS]
-MESSAGES += [LOSS_AXIS, OUTPUT, PLACEHOLDER, RUNNING, DONE, STOPPED, DIVERGED, DIVERGED_AT_START]
-MESSAGES += [RESULT]
+RESULT = N_("Result: y = {a} + {b} * P3({c} + {d} x)")
 
 # Without JavaScript the panel could do nothing: hide it (a <noscript> in the head may hold
 # a <style>), so the page shows what it always did.
