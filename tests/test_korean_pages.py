@@ -17,11 +17,8 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
-import catalogs
 import legendre_korean
 import pytest
-import section_ids
-import translate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -195,13 +192,6 @@ def test_korean_pages_show_no_english_outside_code_and_names(site):
     assert not found, "English on Korean pages (see docs/locales/ko/english.toml): " + str(found)
 
 
-def test_a_section_slug_keeps_hangul_and_drops_punctuation():
-    assert section_ids.slug("Autograd Function의 forward와 backward") == (
-        "autograd-function의-forward와-backward"
-    )
-    assert section_ids.slug("연습: P3를 P4로 (2,000개)") == "연습-p3를-p4로-2-000개"
-
-
 @pytest.mark.docs
 def test_korean_sections_have_anchors_that_say_where_they_lead(site):
     """No ``#id3``: each section's id is its title's words, and the page links to it."""
@@ -224,21 +214,6 @@ def test_korean_sections_have_anchors_that_say_where_they_lead(site):
 
 
 # -- Scripts the build translates -------------------------------------------------------
-
-
-def test_theme_catalog_translates_the_words_of_furos_templates():
-    """The extensions' own texts are checked in test_theme_catalog.py; these are furo's."""
-    wanted = [
-        "Skip to content",
-        "Made with ",
-        "'s",
-        "Link to this heading",
-        "The legendre developers",
-    ]
-    catalog = {m.id: m for m in catalogs.read_catalog(translate.THEME_CATALOG) if m.id}
-    assert [label for label in wanted if label not in catalog] == []
-    untranslated = [label for label in wanted if not re.search(r"[가-힣]", catalog[label].string)]
-    assert untranslated == []
 
 
 @pytest.mark.docs
@@ -317,70 +292,27 @@ SAME_QUERIES = [("NumPy를", "NumPy"), ("autograd가", "autograd"), ("경사 하
 
 
 @pytest.mark.docs
-def test_korean_search_finds_the_tutorial_by_its_words(site):
-    """Words of the tutorial as a reader types them, particles and all."""
+def test_korean_search_finds_the_tutorial_by_its_words_and_says_how_many_pages(site):
+    """Words of the tutorial as a reader types them, with or without their particles."""
     words = ["르장드르", "변화도", "역전파", "손실", "함수를", "르장드르의"]
-    found = search(site / "ko", *words)
+    found = search(site / "ko", *words, *(query for pair in SAME_QUERIES for query in pair))
     for word in words:
         assert "auto_examples/core/plot_01_custom_function" in found[word]["pages"], word
-
-
-@pytest.mark.docs
-def test_korean_search_reports_what_it_found(site):
-    (result,) = search(site / "ko", "르장드르").values()
-    assert len(result["pages"]) >= 5
-    assert str(len(result["pages"])) in result["status"]
-    assert re.search(r"[가-힣]", result["status"]), result["status"]
-
-
-@pytest.mark.docs
-def test_korean_search_finds_a_word_with_or_without_its_particle(site):
-    found = search(site / "ko", *(query for pair in SAME_QUERIES for query in pair))
     for query, word in SAME_QUERIES:
         assert found[query]["pages"], query
         assert found[query]["pages"] == found[word]["pages"], (query, word)
+    result = found["르장드르"]
+    assert len(result["pages"]) >= 5
+    assert str(len(result["pages"])) in result["status"]
+    assert HANGUL.search(result["status"]), result["status"]
 
 
 @pytest.mark.docs
-def test_a_term_both_editions_write_alike_finds_the_same_pages_in_both(site):
-    english, korean = search(site, *SAME_IN_BOTH), search(site / "ko", *SAME_IN_BOTH)
-    for term in SAME_IN_BOTH:
-        assert english[term]["pages"], term
-        assert korean[term]["pages"] == english[term]["pages"], term
-
-
-# -- One word per idea, in figures too ------------------------------------------------------
-
-GLOSSARY = tomllib.loads((ROOT / "docs/locales/ko/glossary.toml").read_text(encoding="utf-8"))
-_ALT = re.compile(r"<img\b[^>]*?\balt=\"([^\"]*)\"")
-
-
-@pytest.mark.docs
-def test_korean_figures_use_the_glossary_terms(site):
-    """Figure titles, axes and legends (their alt texts) use no variant the glossary forbids.
-
-    Numbers are left out: a figure prints them in the code's format ({n:,}), which
-    both languages share (see the glossary's entry on numbers).
-    """
-    terms = [term for term in GLOSSARY["term"] if not term["english"].startswith("numbers")]
-    found = []
-    for page in _korean_pages(site):
-        for alt in _ALT.findall(page.read_text(encoding="utf-8")):
-            alt = html.unescape(alt)
-            found += [
-                (page.name, term["korean"], hit.group(), alt)
-                for term in terms
-                for pattern in term.get("forbidden", [])
-                for hit in re.finditer(pattern, alt)
-            ]
-    assert not found
-
-
-@pytest.mark.docs
-def test_a_term_and_its_korean_find_the_same_pages_in_their_editions(site):
-    english = search(site, *(term for term, _ in TERM_PAIRS))
-    korean = search(site / "ko", *(term for _, term in TERM_PAIRS))
-    for term, korean_term in TERM_PAIRS:
+def test_a_term_finds_the_same_pages_in_both_editions(site):
+    pairs = [(term, term) for term in SAME_IN_BOTH] + TERM_PAIRS
+    english = search(site, *(term for term, _ in pairs))
+    korean = search(site / "ko", *(term for _, term in pairs))
+    for term, korean_term in pairs:
         assert english[term]["pages"], term
         assert korean[korean_term]["pages"] == english[term]["pages"], (term, korean_term)
 

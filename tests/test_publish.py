@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -204,17 +203,6 @@ def test_setup_cell_without_a_site_url_stops_with_what_to_install(tmp_path):
         "legendre-0.1.0-py3-none-any.whl from the Getting started page of the site this file "
         "came from, then run: python -m pip install legendre-0.1.0-py3-none-any.whl"
     )
-
-
-def test_setup_cell_pins_the_wheel_by_its_sha256(tmp_path):
-    package = _package(tmp_path, "https://example.org/legendre/")
-    cell = publish.setup_cell(package)
-    digest = hashlib.sha256(b"not really a wheel").hexdigest()
-    assert (
-        "legendre @ https://example.org/legendre/dist/legendre-0.1.0-py3-none-any.whl"
-        f"#sha256={digest}"
-    ) in cell
-    compile(cell, "setup cell", "exec")
 
 
 def test_setup_cell_does_nothing_when_legendre_is_importable(tmp_path):

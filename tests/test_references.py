@@ -91,42 +91,6 @@ pattern = 'loss \\S+'
 # -- Comparing -----------------------------------------------------------------------------------
 
 
-def test_the_oracles_run_matches_the_references(recorded, tutorial_output):
-    outcome = check_tutorial(recorded, tutorial_output)
-    assert outcome.status == "checked"
-    assert (outcome.ran, outcome.key) == ("cpu/float32", "cpu/float32")
-    # one check per value the file holds for the tutorial (a figure printed n times holds n)
-    held = []
-    for figure in recorded.pages[TUTORIAL].figures:
-        value = figure.values["cpu/float32"]
-        held += value if isinstance(value, list) else [value]
-    assert [check.reference for check in outcome.checks] == held
-    assert all(check.ok for check in outcome.checks)
-
-
-def test_the_korean_tutorials_output_is_read_back_in_english_and_checked(recorded, tutorial_output):
-    """The Korean copy prints Korean labels: the check reads them back through labels.po."""
-    labels = translate.printed_labels(catalogs.read_catalog(translate.LABELS_CATALOG))
-    table = catalogs.translator(catalogs.read_catalog(translate.LABELS_CATALOG))
-    running, error = (
-        table("Running on: {device}"),
-        table(
-            "largest error {error[worst]:.3f} at x = {x[worst]:.3f}; mean error {error.mean():.3f}"
-        ),
-    )
-    korean = tutorial_output.replace("Running on: cpu", running.format(device="cpu"))
-    korean = korean.replace(
-        "largest error 0.196 at x = -3.142; mean error 0.059",
-        error.replace("{error[worst]:.3f}", "0.196").replace("{x[worst]:.3f}", "-3.142")
-        .replace("{error.mean():.3f}", "0.059"),
-    )  # fmt: skip
-    assert korean != tutorial_output
-    with pytest.raises(printed_figures.ReferenceDrift):  # the English patterns miss Korean labels
-        check_tutorial(recorded, korean)
-    assert printed_figures.in_english(korean, labels) == tutorial_output
-    assert check_tutorial(recorded, printed_figures.in_english(korean, labels)).status == "checked"
-
-
 def test_a_perturbed_output_fails_with_a_table(recorded, tutorial_output):
     changed = tutorial_output.replace("999 14.877889633178711", "999 14.8781")
     assert changed != tutorial_output
@@ -140,17 +104,6 @@ def test_a_perturbed_output_fails_with_a_table(recorded, tutorial_output):
         assert cell in row
     assert row.endswith("cpu/float32")
     assert "LEGENDRE_RECORD_REFERENCES=1 nox -R -s docs" in message
-
-
-def test_a_changed_reference_fails_with_a_table(recorded, tutorial_output):
-    changed = copy.deepcopy(recorded)
-    fitted_b = changed.pages[TUTORIAL].figures[2]
-    assert fitted_b.label == "fitted b"
-    fitted_b.values["cpu/float32"] = -2.2086
-    with pytest.raises(
-        printed_figures.ReferenceDrift, match=r"fitted b +-2\.208526849746704 +-2\.2086"
-    ):
-        check_tutorial(changed, tutorial_output)
 
 
 def test_a_drift_within_the_tolerance_passes(recorded, tutorial_output):
@@ -206,6 +159,8 @@ def test_a_dtype_without_references_is_said_and_not_checked(recorded, tutorial_o
 def test_a_page_that_did_not_run_is_not_checked_and_marked_for_the_partial_build_check(
     recorded, tmp_path
 ):
+    # sphinx-gallery's page of an example it did not run holds no output
+    assert printed_figures.printed_output("Title\n=====\n\nno output\n") is None
     outcome = check_tutorial(recorded, None)
     assert outcome.status == "not run"
     note = references.note(outcome, recorded.pages[TUTORIAL])
@@ -294,52 +249,13 @@ def test_a_page_that_prints_no_figure_says_so_and_needs_no_device_line(recorded)
 # -- What ran, and the note --------------------------------------------------------------------
 
 
-RST = """\
-Title
-=====
-
-.. rst-class:: sphx-glr-script-out
-
- .. code-block:: none
-
-    Running on: cpu (torch.float64)
-      indented
-
-
-.. GENERATED FROM PYTHON SOURCE LINES 3-4
-
-.. rst-class:: sphx-glr-script-out
-
- .. code-block:: none
-
-    largest difference: 0.0e+00
-
-.. rst-class:: sphx-glr-timing
-
-   **Total running time of the script:** (0 minutes 0.500 seconds)
-"""
-
-
-def test_the_printed_output_is_read_from_sphinx_gallerys_rest():
-    output = printed_figures.printed_output(RST)
-    assert output == "Running on: cpu (torch.float64)\n  indented\nlargest difference: 0.0e+00"
-    assert printed_figures.ran_on(output, dtype=None) == "cpu/float64"
-    assert printed_figures.ran_on("Running on: cuda:0", dtype="float32") == "cuda/float32"
-    assert printed_figures.printed_output("Title\n=====\n\nno output\n") is None
-
-
-def test_the_note_says_what_was_checked_and_goes_before_the_running_time(recorded, tutorial_output):
+def test_the_note_says_what_was_checked_and_with_which_tolerance(recorded, tutorial_output):
     outcome = check_tutorial(recorded, tutorial_output)
     text = references.note(outcome, recorded.pages[TUTORIAL])
-    assert text.startswith(
-        ".. admonition:: Checked at build time\n   :class: note legendre-references"
-    )
     assert "``cpu/float32``" in text
     assert "``docs/references.toml``" in text
     assert "- loss printed every 100 steps (×20): relative tolerance 1e-05" in text
     assert "- fitted a: absolute tolerance 1e-08" in text
-    page = references.insert_note(RST, text)
-    assert page.index("Checked at build time") < page.index(".. rst-class:: sphx-glr-timing")
     gpu = check_tutorial(recorded, tutorial_output.replace("on: cpu", "on: cuda"))
     text = references.note(gpu, recorded.pages[TUTORIAL])
     assert "within 100 times their tolerance" in text
@@ -412,10 +328,6 @@ def test_the_theme_catalog_translates_every_figure_label(recorded):
 # -- The built site ----------------------------------------------------------------------------
 
 
-def example_pages(root: Path) -> list[Path]:
-    return sorted((root / "auto_examples").glob("*/plot_*.html"))
-
-
 @pytest.mark.docs
 @pytest.mark.parametrize(
     ("language", "checked", "unchecked"),
@@ -426,13 +338,14 @@ def example_pages(root: Path) -> list[Path]:
 )
 def test_every_example_page_carries_its_note(site, language, checked, unchecked):
     root = site if language == "en" else site / "ko"
-    pages = example_pages(root)
+    pages = sorted((root / "auto_examples").glob("*/plot_*.html"))
     assert [
         page.relative_to(root / "auto_examples").with_suffix("").as_posix() for page in pages
     ] == EXAMPLES
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert html.count("legendre-references") == 1, page
+        assert html.index("legendre-references") < html.index("sphx-glr-timing"), page
         # every page prints figures that a rerun repeats (none is `none = ...` today)
         assert f'<p class="admonition-title">{checked}</p>' in html, page
         assert unchecked not in html, page
@@ -444,15 +357,3 @@ def test_every_example_page_carries_its_note(site, language, checked, unchecked)
         assert "cpu/float32 환경에서 이번 빌드가 출력한 수치는" in text
         assert "100단계마다 출력한 손실 (×20): 상대 허용 오차 1e-05" in text
     assert "docs/references.toml" in text
-
-
-@pytest.mark.docs
-def test_a_changed_reference_fails_on_the_built_gallery(site, recorded):
-    """The built examples' own outputs pass; one changed reference fails with its row."""
-    outputs = references.gallery_outputs(ROOT / "examples", ROOT / "docs" / "auto_examples", [])
-    assert len(printed_figures.check(recorded, outputs)) == len(EXAMPLES)
-    changed = copy.deepcopy(recorded)
-    changed.pages["further/plot_10_optimizers"].figures[0].values["cpu/float32"] += 1e-4
-    row = r"further/plot_10_optimizers +least-squares optimum +8\.817165 "
-    with pytest.raises(printed_figures.ReferenceDrift, match=row):
-        printed_figures.check(changed, outputs)

@@ -15,7 +15,6 @@ import legendre_stamp as stamp
 import pytest
 import torch
 import translate
-import wheel_downloads as downloads
 from docutils.core import publish_parts
 
 import legendre
@@ -131,18 +130,6 @@ def test_a_rise_under_a_megabyte_shows_one_decimal_in_both_languages(monkeypatch
     monkeypatch.setattr(stamp, "_", lambda message: korean[message])
     text = re.sub(r"<[^>]+>", "", rendered(made))
     assert "호스트 메모리 최대 증가량 +0.5 MB; CUDA 메모리 최대 0.2 MB" in text
-
-
-def test_a_notebook_carries_the_stamp_in_its_metadata(tmp_path):
-    notebook = json.dumps({"cells": [], "metadata": {"language_info": {"name": "python"}},
-                           "nbformat": 4, "nbformat_minor": 5})  # fmt: skip
-    wheel = tmp_path / downloads.wheel_name("0.1.0")
-    wheel.write_bytes(b"not really a wheel")
-    package = downloads.Package(wheel, None, None)
-    proof = {"output_on_the_page_made_with": MADE}
-    made = json.loads(downloads.set_up_notebook(notebook, package, proof))
-    assert made["metadata"]["legendre"] == proof
-    assert made["metadata"]["language_info"] == {"name": "python"}
 
 
 # -- The built site ----------------------------------------------------------------------------

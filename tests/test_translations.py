@@ -18,7 +18,6 @@ import code_labels
 import messages
 import printed_figures
 import pytest
-import reference_file
 import script_messages
 import translate
 
@@ -390,32 +389,6 @@ def test_label_rule_leaves_names_alone():
         assert label in msgids, label
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
-def test_korean_example_has_korean_text_in_every_block(example, tmp_path):
-    parser = pytest.importorskip("sphinx_gallery.py_source_parser")
-    korean = tmp_path / example.name
-    korean.write_text(_korean(example), encoding="utf-8")
-    _, english_blocks = parser.split_code_and_text_blocks(example)
-    _, korean_blocks = parser.split_code_and_text_blocks(korean)
-    assert [b[0] for b in korean_blocks] == [b[0] for b in english_blocks]
-    texts = [block[1] for block in korean_blocks if block[0] == "text"]
-    assert texts
-    assert all(HANGUL.search(text) for text in texts)
-
-
-def test_korean_exercises_fold_their_solutions_under_a_korean_word():
-    """The fold is raw HTML, which no message reaches: the notebooks showed "Solution"."""
-    fold = re.compile(r"<summary>(.*?)</summary>")
-    words = [word for path in EXAMPLES for word in fold.findall(_korean(path))]
-    assert len(words) >= 4
-    assert set(words) == {"풀이"}
-
-
-def test_korean_gallery_header_is_korean():
-    header = ROOT / "examples" / "GALLERY_HEADER.rst"
-    assert HANGUL.search(_korean(header))
-
-
 # -- The built Korean site --------------------------------------------------------------------
 
 TUTORIAL = "auto_examples/core/plot_01_custom_function.html"
@@ -513,30 +486,6 @@ def test_korean_tutorial_prints_the_same_losses_and_result(site, original_run):
     assert losses.findall(korean) == losses.findall(english)
     assert len(losses.findall(korean)) == len(original_run[0])
     assert "결과: y = " in _text(site / "ko" / TUTORIAL)  # the label the reader sees
-
-
-@pytest.mark.docs
-def test_both_editions_print_the_same_checked_numbers(site):
-    """Every figure docs/references.toml checks is the same number in both languages."""
-    references = reference_file.load((ROOT / reference_file.FILE).read_text("utf-8"))
-    labels = _printed_labels()
-    compared = 0
-    for name, page in references.pages.items():
-        rst = Path("auto_examples", name + ".rst")
-        english = ROOT / "docs" / rst
-        korean = translate.KOREAN_TREE / "docs" / rst
-        if page.none or not english.is_file() or not korean.is_file():
-            continue  # timings, or a page not built in both languages
-        english_output = printed_figures.printed_output(english.read_text("utf-8"))
-        korean_printed = printed_figures.printed_output(korean.read_text("utf-8"))
-        assert HANGUL.search(korean_printed), name  # Korean labels...
-        korean_output = printed_figures.in_english(korean_printed, labels)
-        for figure in page.figures:  # ...around the same numbers
-            found = printed_figures.found(figure, english_output)
-            assert found, (name, figure.label)
-            assert printed_figures.found(figure, korean_output) == found, (name, figure.label)
-            compared += 1
-    assert compared >= 10
 
 
 _ALT = re.compile(r"<img\b[^>]*?\balt=\"([^\"]*)\"")

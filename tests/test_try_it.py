@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pytest
 import torch
 import try_it
 
-import legendre
 from legendre.trainer import DivergenceError
 
 
@@ -36,12 +34,3 @@ def test_sine_corrections_turn_the_rounded_sine_into_torchs():
         assert int(ulps) in (-1, 1)  # SLEEF's sine is within one unit in the last place
         bits[int(index)] += int(ulps)
     assert np.array_equal(bits.view(np.float32), torch.sin(x).numpy())
-
-
-def test_panel_starts_at_the_tutorials_settings():
-    panel = try_it.panel_html()
-    values = dict(re.findall(r'name="(\w+)"[^>]*? value="([^"]*)"', panel))
-    assert float(f"{10 ** float(values['lr']):.1e}") == legendre.trainer.TUTORIAL_LR
-    assert int(values["steps"]) == 2000
-    start = tuple(float(values[name]) for name in "abcd")
-    assert start == legendre.trainer.TUTORIAL_INIT

@@ -1,13 +1,8 @@
-"""What a reader expects of the site: search, copy buttons, downloads, a 404 page, source links."""
+"""What a reader expects of the site: search, copy buttons, a 404 page, source links."""
 
 from __future__ import annotations
 
-import io
-import json
-import re
-import zipfile
 from types import SimpleNamespace
-from urllib.parse import urljoin
 
 import jinja2
 import pytest
@@ -55,26 +50,6 @@ def test_missing_pages_get_a_styled_404_page_with_a_way_home(browser, base_url):
 
 
 @pytest.mark.parametrize(
-    ("missing", "home", "other"),
-    # the server, like most hosts, answers every missing address with the English one
-    [("no/such/deep/page.html", "", "ko/"), ("ko/404.html", "ko/", "")],
-)
-def test_the_404_page_leads_home_to_search_and_to_the_other_language_from_any_depth(
-    browser, base_url, missing, home, other
-):
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{base_url}/{missing}")
-    links = page.locator("article a").evaluate_all("(links) => links.map((a) => a.href)")
-    switch = page.locator(".sidebar-language-switch a").get_attribute("href")
-    context.close()
-    here, there = f"{base_url}/{home}", f"{base_url}/{other}"
-    assert links == [f"{here}index.html", f"{here}search.html", f"{there}index.html"]
-    assert switch.startswith("/"), switch  # absolute, from the host's root
-    assert switch.endswith(f"/{other}404.html"), switch
-
-
-@pytest.mark.parametrize(
     ("path", "modes"),
     [
         ("index.html", ["Auto light/dark, in light mode", "Dark mode", "Light mode"]),
@@ -110,32 +85,6 @@ def test_code_blocks_have_a_working_copy_button(browser, base_url):
         block.locator("pre").inner_text().strip()
     ), copied
     context.close()
-
-
-def test_every_download_link_serves_its_file(browser, base_url, site):
-    context = browser.new_context()
-    links = set()
-    for page in html_pages(site):
-        text = (site / page).read_text("utf-8")
-        for target in _download_targets(text):
-            links.add(urljoin(f"{base_url}/{page}", target))
-    assert links, "no download links"
-    for link in sorted(links):
-        response = context.request.get(link)
-        assert response.status == 200, link
-        body = response.body()
-        if link.endswith(".ipynb"):
-            assert json.loads(body)["cells"], link
-        elif link.endswith(".zip"):
-            assert zipfile.ZipFile(io.BytesIO(body)).namelist(), link
-        else:
-            assert body, link
-    FIGURES["downloads fetched"] = len(links)
-    context.close()
-
-
-def _download_targets(text: str) -> list[str]:
-    return re.findall(r'<a class="reference download internal" download="" href="([^"]+)"', text)
 
 
 # -- "View source": present with a repository, absent without ----------------------

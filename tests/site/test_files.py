@@ -152,6 +152,7 @@ def test_no_published_file_holds_a_machine_path(site):
     FIGURES["machine paths leaked"] = len(leaks)
     assert leaks == []
     assert not list(site.rglob("*.doctree")), "doctrees published"
+    assert not list(site.rglob("*.pickle")), "the build's environment published"
 
 
 def test_figures_are_opaque_compressed_and_have_a_2x_version(site):
