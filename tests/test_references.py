@@ -6,12 +6,10 @@ import copy
 import re
 from pathlib import Path
 
-import catalogs
 import legendre_references as references
 import printed_figures
 import pytest
 import reference_file
-import translate
 from example_filter import example_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -311,18 +309,6 @@ def test_a_build_checks_the_gallery_and_notes_its_pages(
     assert "The examples' printed figures do not match docs/references.toml:" in errors
     assert re.search(r"#20 +8\.95 +8\.943641662597656 +±8\.9e-05 +cpu/float32", errors)
     assert "Checked at build time" not in built.read_text(encoding="utf-8")
-
-
-# -- Korean --------------------------------------------------------------------------------------
-
-
-def test_the_theme_catalog_translates_every_figure_label(recorded):
-    """The note's own messages are checked with every extension's in test_theme_catalog.py."""
-    catalog = catalogs.read_catalog(translate.THEME_CATALOG)
-    translated = {message.id for message in catalog if message.id and message.string}
-    labels = {figure.label for page in recorded.pages.values() for figure in page.figures}
-    missing = sorted(labels - translated)
-    assert not missing, f"translate these in {catalogs.CATALOGS / 'sphinx.po'}: {missing}"
 
 
 # -- The built site ----------------------------------------------------------------------------

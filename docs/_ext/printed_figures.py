@@ -196,8 +196,8 @@ def failure(drifted: list[Check], problems: list[str]) -> str:
     parts.append(
         "Fix the example, or, if the change is intended, record what ran with\n"
         f"`{RECORD_COMMAND}` and review `git diff {FILE}`. A page whose figures are "
-        "compared prints\n" + MISSING_RUNNING_ON + "; each figure's label needs its "
-        "Korean in docs/locales/ko/LC_MESSAGES/sphinx.po."
+        "compared prints\n" + MISSING_RUNNING_ON + "; `nox -s translations` adds a "
+        "new figure's label to docs/locales/ko/LC_MESSAGES/sphinx.po, to translate there."
     )
     return "\n\n".join(parts)
 

@@ -3,8 +3,9 @@
 An extension translates what it shows with ``sphinx.locale._`` from the theme catalog,
 docs/locales/ko/LC_MESSAGES/sphinx.po. A text kept in a constant is marked where it is
 written, ``TITLE = N_("Try it")``, and translated where it is shown, ``_(TITLE)``:
-Babel's extractor finds both kinds of call (``pybabel extract -k N_``), and
-tests/test_theme_catalog.py checks that sphinx.po translates every text it finds.
+Babel's extractor finds both kinds of call (``pybabel extract -k N_``): ``nox -s
+translations`` adds the new texts to sphinx.po, and tests/test_theme_catalog.py checks
+that sphinx.po translates every text it finds.
 """
 
 
