@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import jinja2
 import pytest
 import view_source
-from sitecheck import FIGURES, ROOT, TUTORIAL, html_pages
+from sitecheck import FIGURES, LAPTOP, ROOT, TUTORIAL, html_pages, opened
 
 DOCS = ROOT / "docs"
 
@@ -58,33 +58,28 @@ def test_missing_pages_get_a_styled_404_page_with_a_way_home(browser, base_url):
 )
 def test_the_theme_toggle_says_which_mode_is_on(browser, base_url, path, modes):
     """furo's label alone never says it (docs/_static/site/legendre-theme.js)."""
-    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(f"{base_url}/{path}")
-    toggle = page.locator(".theme-toggle-content button.theme-toggle")
-    names = []
-    for _mode in modes:  # auto, then furo's turn on a light system: dark, then light
-        names.append(toggle.get_attribute("aria-label"))
-        toggle.click()
-    context.close()
+    with opened(browser, f"{base_url}/{path}", color_scheme="light", viewport=LAPTOP) as page:
+        toggle = page.locator(".theme-toggle-content button.theme-toggle")
+        names = []
+        for _mode in modes:  # auto, then furo's turn on a light system: dark, then light
+            names.append(toggle.get_attribute("aria-label"))
+            toggle.click()
     assert [name.split(": ", 1)[0] for name in names] == modes, names
     assert len({name.split(": ", 1)[1] for name in names}) == 1, names  # then furo's label
 
 
 def test_code_blocks_have_a_working_copy_button(browser, base_url):
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-    page = context.new_page()
-    page.goto(f"{base_url}/{TUTORIAL}")
-    buttons = page.locator("button.copybtn")
-    assert buttons.count() >= 5
-    block = page.locator("div.highlight-Python").first
-    block.hover()
-    block.locator("button.copybtn").click()
-    copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == block.locator("pre").inner_text().rstrip("\n") + "\n" or copied.strip() == (
-        block.locator("pre").inner_text().strip()
-    ), copied
-    context.close()
+    clipboard = ["clipboard-read", "clipboard-write"]
+    with opened(browser, f"{base_url}/{TUTORIAL}", permissions=clipboard) as page:
+        buttons = page.locator("button.copybtn")
+        assert buttons.count() >= 5
+        block = page.locator("div.highlight-Python").first
+        block.hover()
+        block.locator("button.copybtn").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == block.locator("pre").inner_text().rstrip(
+            "\n"
+        ) + "\n" or copied.strip() == (block.locator("pre").inner_text().strip()), copied
 
 
 # -- "View source": present with a repository, absent without ----------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sitecheck import FIGURES, LAPTOP, PHONE, TUTORIAL
+from sitecheck import FIGURES, LAPTOP, PHONE, TUTORIAL, opened
 
 # Every run of Hangul in the article whose box spans more than one line.
 _BROKEN_WORDS = """() => {
@@ -28,13 +28,12 @@ _BROKEN_WORDS = """() => {
 @pytest.mark.parametrize("path", ["ko/index.html", f"ko/{TUTORIAL}", "ko/api.html"])
 def test_korean_words_stay_whole_on_a_phone(browser, base_url, path):
     """Korean breaks lines between words: 있습니다 and 패키지 never lose their last syllables."""
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(f"{base_url}/{path}")
-    broken = page.evaluate(_BROKEN_WORDS)
-    words = page.evaluate("document.querySelector('article').innerText.match(/[가-힣]+/g).length")
-    sideways = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
-    context.close()
+    with opened(browser, f"{base_url}/{path}", viewport=PHONE) as page:
+        broken = page.evaluate(_BROKEN_WORDS)
+        words = page.evaluate(
+            "document.querySelector('article').innerText.match(/[가-힣]+/g).length"
+        )
+        sideways = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     FIGURES[f"Korean words broken across lines at 390 px, {path}"] = f"{len(broken)} of {words}"
     assert words > 100  # the check did read the page
     assert broken == []
@@ -50,21 +49,18 @@ def test_korean_words_stay_whole_on_a_phone(browser, base_url, path):
 def test_language_switch_is_a_visible_target_of_24_px(browser, base_url, path, viewport, switch):
     """WCAG 2.5.8 (and Lighthouse's target-size audit) asks 24 x 24 px; on a phone the
     sidebar is a hidden drawer, so the switch sits in the header instead."""
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{base_url}/{path}")
-    link = page.locator(switch)
-    assert link.count() == 1
-    assert link.is_visible()
-    box = link.bounding_box()
-    FIGURES[f"language switch, {viewport['width']} px, {path}"] = [
-        round(box["width"]),
-        round(box["height"]),
-    ]
-    assert box["width"] >= 24
-    assert box["height"] >= 24
-    link.click()
-    page.wait_for_load_state()
-    twin = path.removeprefix("ko/") if path.startswith("ko/") else f"ko/{path}"
-    assert page.url == f"{base_url}/{twin}"
-    context.close()
+    with opened(browser, f"{base_url}/{path}", viewport=viewport) as page:
+        link = page.locator(switch)
+        assert link.count() == 1
+        assert link.is_visible()
+        box = link.bounding_box()
+        FIGURES[f"language switch, {viewport['width']} px, {path}"] = [
+            round(box["width"]),
+            round(box["height"]),
+        ]
+        assert box["width"] >= 24
+        assert box["height"] >= 24
+        link.click()
+        page.wait_for_load_state()
+        twin = path.removeprefix("ko/") if path.startswith("ko/") else f"ko/{path}"
+        assert page.url == f"{base_url}/{twin}"

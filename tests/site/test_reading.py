@@ -218,16 +218,11 @@ def test_figures_animations_and_thumbnails_turn_dark_in_dark_mode(browser, base_
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_figure_is_as_dark_as_the_page_around_it(browser, base_url, scheme):
     """Judged by its pixels, not its CSS: a white slab on a dark page fails."""
-    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
-    try:
-        page = context.new_page()
-        page.goto(f"{base_url}/auto_examples/core/plot_01_custom_function.html")
+    with opened(browser, f"{base_url}/{TUTORIAL}", viewport=PHONE, color_scheme=scheme) as page:
         figure = page.locator("img.sphx-glr-single-img").first
         figure.scroll_into_view_if_needed()
         page.wait_for_function("(img) => img.complete", arg=figure.element_handle())
         shot = Image.open(io.BytesIO(figure.screenshot())).convert("L")
-    finally:
-        context.close()
     mean = ImageStat.Stat(shot).mean[0]
     assert mean < 80 if scheme == "dark" else mean > 200, (scheme, mean)
 
@@ -237,10 +232,7 @@ def test_code_that_scrolls_sideways_shades_the_edge_that_hides_code(browser, bas
     """On a phone, judged by the pixels of a code box's padding, where no code is drawn:
     the right edge is shaded until the code is scrolled to its end, then the left one;
     code that fits its box has no shade."""
-    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
-    try:
-        page = context.new_page()
-        page.goto(f"{base_url}/auto_examples/core/plot_01_custom_function.html")
+    with opened(browser, f"{base_url}/{TUTORIAL}", viewport=PHONE, color_scheme=scheme) as page:
         wide = page.evaluate("""() => [...document.querySelectorAll(".highlight pre")]
           .map((pre) => pre.scrollWidth > pre.clientWidth)""")
         assert True in wide, "no code block on the tutorial scrolls sideways at 390 px"
@@ -259,8 +251,6 @@ def test_code_that_scrolls_sideways_shades_the_edge_that_hides_code(browser, bas
         scrolls.evaluate("(pre) => { pre.scrollLeft = pre.scrollWidth; }")
         at_end = edges(scrolls)
         fitting = edges(code.nth(wide.index(False)))
-    finally:
-        context.close()
     sign = 1 if scheme == "light" else -1  # a shade is darker than the box, or lighter
 
     def shade(edge: float, plain: float) -> float:
