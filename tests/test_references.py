@@ -213,7 +213,10 @@ def test_recording_refuses_a_figure_that_is_not_printed(recorded, tutorial_outpu
 
 def test_recording_drafts_the_entry_of_a_new_page_from_its_labelled_numbers(recorded):
     """A new page's "<label>: <number>" lines become figures, each within its printed digits."""
-    printed = "Running on: cpu (torch.float64)\nP4 at 0.5: -0.29\nmax error: 1.2345678e-07\nok"
+    printed = (
+        "Running on: cpu (torch.float64)\nP4 at 0.5: -0.29\nmax error: 1.2345678e-07\n"
+        "difference from NumPy: 4.4e-15\nok"
+    )
     refs = only_tutorial(copy.deepcopy(recorded))
     new = "further/plot_12_p4"
     with pytest.raises(printed_figures.ReferenceDrift, match="LEGENDRE_RECORD_REFERENCES=1 nox"):
@@ -221,9 +224,10 @@ def test_recording_drafts_the_entry_of_a_new_page_from_its_labelled_numbers(reco
     printed_figures.check(refs, {TUTORIAL: None, new: printed}, recording=True)
     again = reference_file.load(reference_file.dump(refs))
     assert list(again.pages) == [TUTORIAL, new]
-    p4, error = again.pages[new].figures
+    p4, error, difference = again.pages[new].figures
     assert (p4.label, p4.absolute, p4.values) == ("P4 at 0.5", 0.01, {"cpu/float64": -0.29})
     assert (error.label, error.relative) == ("max error", 1e-05)
+    assert (difference.absolute, difference.values) == (1e-16, {"cpu/float64": 4.4e-15})
     drifted = printed.replace("-0.29", "-0.31")
     with pytest.raises(printed_figures.ReferenceDrift, match=r"P4 at 0\.5 +-0\.31 +-0\.29"):
         printed_figures.check(again, {TUTORIAL: None, new: drifted})

@@ -151,20 +151,23 @@ def record(page: Page, output: str | None) -> Page:
 def draft(output: str | None) -> Page:
     """A new page's entry: a figure for each ``<label>: <number>`` line it printed, else none.
 
-    Each figure's tolerance is one unit of the last digit printed (``abs``), or a relative
-    1e-05 for a number printed in full (``repr``, more than six digits); a person reviews
+    Each figure's tolerance is one unit of the last digit printed (``abs``: 0.01 for 8.82,
+    1e-16 for 4.4e-15), or a relative 1e-05 for a number printed in full (``repr``, more
+    than six digits); a person reviews
     the draft, adds ``dtype`` if the page's "Running on:" line names none, and moves a
     timing to ``none = "timings"``.
     """
     figures = []
     for match in DRAFTED.finditer(output or ""):
         label, number = match[1].strip(), match[2]
-        digits = number.split("e")[0].split("E")[0]
+        digits, _, exponent = number.lower().partition("e")
         decimals = len(digits.partition(".")[2])
         if len(digits.lstrip("-").replace(".", "").lstrip("0")) > 6:
             tolerance = {"relative": 1e-05}
+        elif decimals or exponent:
+            tolerance = {"absolute": float(f"1e{int(exponent or 0) - decimals}")}
         else:
-            tolerance = {"absolute": 10.0**-decimals if decimals else 0.5}
+            tolerance = {"absolute": 0.5}
         pattern = "^" + re.escape(label).replace("\\ ", " ") + r": *(\S+)$"
         figures.append(Figure(label, pattern, **tolerance))
     return Page(figures=figures) if figures else Page(none="no figures")
@@ -225,7 +228,6 @@ def check(
             if name not in references.pages:
                 references.pages[name] = draft(output)
             references.pages[name] = record(references.pages[name], output)
-        references.pages = dict(sorted(references.pages.items()))
     factor = references.other_device_factor
     outcomes = {
         name: compare(name, references.pages[name], output, factor)

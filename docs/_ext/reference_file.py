@@ -113,9 +113,10 @@ def _number(value: float) -> str:
 
 
 def dump(references: References) -> str:
-    """The file's text: ``load(dump(r)) == r``, and an unchanged file dumps to itself."""
+    """The file's text, its pages in name order: ``load(dump(r)) == r`` up to that order,
+    and an unchanged file dumps to itself."""
     lines = [HEADER, f"other_device_factor = {_number(references.other_device_factor)}"]
-    for name, page in references.pages.items():
+    for name, page in sorted(references.pages.items()):
         lines += ["", f'[pages."{name}"]']
         lines += [f"dtype = {_string(page.dtype)}"] if page.dtype else []
         lines += [f"none = {_string(page.none)}"] if page.none else []
