@@ -179,7 +179,8 @@ def site_is_current() -> bool:
 def docs(session: nox.Session) -> None:
     """Build the English site into docs/_build/html and the Korean one into its ko/ folder."""
     install(session, "docs", package=False)
-    build_package(session)
+    if not build_package(session):
+        return  # --install-only: nothing is built
     build_site(session, HTML, *session.posargs, languages=chosen_languages(session))
     session.log(f"Site built: open {HTML / 'index.html'} in a browser (Korean: ko/index.html)")
 
