@@ -1,49 +1,13 @@
-"""tools/messages.py and the modules beside it: English text into messages, and back."""
+"""tools/messages.py and the modules beside it: the rule for labels in code, and wrapping.
 
-import re
+How pages and scripts become messages, and go back, is checked on the real sources: the
+catalogs must translate every message (tests/test_translations.py), and the Korean build,
+warnings as errors, must read what comes back.
+"""
 
 import code_labels
 import messages
-import rst_messages
 import script_messages
-
-
-def _render(text: str, table: dict[str, str], *, prose: bool = True) -> str:
-    pieces = rst_messages.rst_pieces(text, prose=prose)
-    return "\n".join(messages.render(pieces, lambda msgid: table.get(msgid, msgid)))
-
-
-def test_korean_titles_get_rules_as_wide_as_their_text():
-    text = "Training\n========\n\nSome text.\n\n---------\nWhat next\n---------\n"
-    table = {"Training": "학습", "Some text.": "본문.", "What next": "다음 단계"}
-    assert _render(text, table).split("\n") == [
-        "학습", "====", "", "본문.", "", "---------", "다음 단계", "---------", "",
-    ]  # fmt: skip
-
-
-def test_only_comments_of_code_and_no_directive_content_are_messages():
-    text = (
-        ".. toctree::\n   :maxdepth: 1\n\n   getting_started\n   api\n\n"
-        ".. math:: y = a + b x\n\n"
-        "Run this::\n\n    x = f(y)  # one step\n\n    z = x  # and another\n\n"
-        ".. code-block:: console\n\n   $ nox -s docs  # build\n"
-    )
-    msgids = [unit.msgid for unit in messages.units(rst_messages.rst_pieces(text))]
-    assert msgids == ["Run this::", "one step", "and another", "build"]
-    table = {"one step": "한 단계", "build": "빌드"}
-    rendered = _render(text, table, prose=False)
-    assert rendered == text.replace("# one step", "# 한 단계").replace("# build", "# 빌드")
-
-
-def test_an_admonition_starting_on_its_directive_line_is_one_message():
-    text = ".. note:: Measured here,\n   on this machine.\n\n   More.\n"
-    pieces = rst_messages.rst_pieces(text)
-    assert [unit.msgid for unit in messages.units(pieces)] == [
-        "Measured here, on this machine.",
-        "More.",
-    ]
-    table = {"Measured here, on this machine.": "여기서 잰 값입니다.", "More.": "더."}
-    assert _render(text, table) == ".. note:: 여기서 잰 값입니다.\n\n   더.\n"
 
 
 def test_wrapping_never_splits_inline_markup():
@@ -149,16 +113,3 @@ def test_placeholders_that_hold_code_must_survive_translation():
     assert code_labels.placeholders("{'final loss':>11} {rmse['sin(x)'][n]:.0e}") == [
         "{rmse['sin(x)'][n]:.0e}"
     ]
-
-
-def test_a_translated_printed_label_reads_back_in_english_with_its_values():
-    pattern, english = code_labels.printed_english(
-        "largest error {e:.3f} at x = {x:.3f}\\n{rest}",
-        "x = {x:.3f}에서 가장 큰 오차 {e:.3f}\\n{rest}",
-        'f"',
-    )
-    printed = "before\nx = -3.142에서 가장 큰 오차 0.196\nmore text\nafter"
-    assert re.sub(pattern, english, printed) == (
-        "before\nlargest error 0.196 at x = -3.142\nmore text\nafter"
-    )
-    assert code_labels.printed_english("runs", "runs", '"') is None
