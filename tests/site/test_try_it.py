@@ -15,7 +15,7 @@ import re
 
 import pytest
 import torch
-from sitecheck import FIGURES, HTML, html_pages
+from sitecheck import FIGURES, HTML, html_pages, opened
 
 import legendre
 from legendre.trainer import DivergenceError
@@ -157,6 +157,7 @@ def test_changed_settings_print_what_torch_prints(open_page, language, setting):
     chosen = SETTINGS[setting]
     lines, _, state = run(page, **chosen)
     assert state == "done"
+    assert page.locator(".try-it").get_attribute("data-frames") == "1"  # the end alone
     lr = SMALLER_RATE["lr"] if "exponent" in chosen else legendre.trainer.TUTORIAL_LR
     start = chosen.get("start", legendre.trainer.TUTORIAL_INIT)
     reference, error = torch_run(lr, chosen["steps"], start)
@@ -361,27 +362,16 @@ def test_dark_theme_redraws_the_panel_in_dark_colours(open_page):
     assert colours["light"][0][2] != colours["dark"][0][2]
 
 
-def test_reduced_motion_draws_only_the_end(open_page):
-    page = open_page(reduced_motion="reduce")
-    lines, _, state = run(page)
-    assert state == "done"
-    assert RESULT_LINE.match(lines[-1])
-    assert page.locator(".try-it").get_attribute("data-frames") == "1"
-
-
 def test_without_javascript_the_panel_hides_and_the_figures_stay(browser, base_url):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{base_url}/{PAGE}")
-    assert page.locator(".try-it").count() == 1
-    assert not page.locator(".try-it").is_visible()
-    figures = page.locator("img.sphx-glr-single-img")
-    assert figures.count() >= 2
-    for i in range(figures.count()):
-        figures.nth(i).scroll_into_view_if_needed()
-        loaded = figures.nth(i).evaluate("(img) => img.complete && img.naturalWidth > 0")
-        assert loaded, figures.nth(i).get_attribute("src")
-    context.close()
+    with opened(browser, f"{base_url}/{PAGE}", java_script_enabled=False) as page:
+        assert page.locator(".try-it").count() == 1
+        assert not page.locator(".try-it").is_visible()
+        figures = page.locator("img.sphx-glr-single-img")
+        assert figures.count() >= 2
+        for i in range(figures.count()):
+            figures.nth(i).scroll_into_view_if_needed()
+            loaded = figures.nth(i).evaluate("(img) => img.complete && img.naturalWidth > 0")
+            assert loaded, figures.nth(i).get_attribute("src")
 
 
 def test_script_is_small_and_loaded_on_the_tutorial_only():
