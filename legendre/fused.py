@@ -79,7 +79,7 @@ class FusedStep:
 
     Notes
     -----
-    One ``(3, n)`` buffer is allocated once, in :attr:`buffers`. Its rows hold
+    One ``(3, n)`` buffer, ``block``, is allocated once. Its rows hold
     ones, ``r`` and ``r t``; ``z`` and ``t`` pass through the last two rows
     on the way. Every other intermediate has at most sixteen elements.
     Calling the object runs one step and returns the loss *before* the update
@@ -111,11 +111,6 @@ class FusedStep:
         self.g_constant = torch.tensor(_G_CONSTANT, **like).reshape(16)
         self.g = torch.empty(16, **like)
         self.g_matrix = self.g.view(4, 4)
-
-    @property
-    def buffers(self) -> tuple[torch.Tensor, ...]:
-        """The tensors whose size grows with the data: the ``(3, n)`` block."""
-        return (self.block,)
 
     def __call__(self) -> torch.Tensor:
         r, rt = self.r, self.rt
