@@ -153,9 +153,8 @@ def draft(output: str | None) -> Page:
 
     Each figure's tolerance is one unit of the last digit printed (``abs``: 0.01 for 8.82,
     1e-16 for 4.4e-15), or a relative 1e-05 for a number printed in full (``repr``, more
-    than six digits); a person reviews
-    the draft, adds ``dtype`` if the page's "Running on:" line names none, and moves a
-    timing to ``none = "timings"``.
+    than six digits); a person reviews the draft, adds ``dtype`` if the page's "Running on:"
+    line names none, and moves a timing to ``none = "timings"``.
     """
     figures = []
     for match in DRAFTED.finditer(output or ""):
