@@ -4,7 +4,7 @@ The extensions (docs/_ext) translate their text from the theme catalog,
 docs/locales/ko/LC_MESSAGES/sphinx.po: the literals they pass to ``_()``, the
 constants they mark with ``N_()`` (docs/_ext/theme_messages.py), and the figure labels
 of docs/references.toml that each page's note lists. ``nox -s translations`` adds the
-new ones to the catalog (tools/translate.py, ``site_texts``); a translator fills them in.
+new ones to the catalog (tools/catalogs.py, ``site_texts``); a translator fills them in.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import re
 
 import catalogs
 import pytest
-import translate
 
-TEXTS = translate.site_texts()
+TEXTS = catalogs.site_texts()
 PLACEHOLDER = re.compile(r"\{\w*\}")
 
 
@@ -28,7 +27,7 @@ def test_the_texts_are_found_as_literals_as_marked_constants_and_as_figure_label
 
 @pytest.fixture(scope="module")
 def catalog() -> dict:
-    return {m.id: m for m in catalogs.read_catalog(translate.THEME_CATALOG) if m.id}
+    return {m.id: m for m in catalogs.read_catalog(catalogs.THEME_CATALOG) if m.id}
 
 
 @pytest.mark.parametrize("text", sorted(TEXTS))

@@ -88,20 +88,19 @@ def test_extraction_notices_a_changed_english_sentence(tmp_path):
 def test_an_update_adds_a_new_figure_label_to_the_theme_catalog_and_keeps_the_rest(
     tmp_path, monkeypatch
 ):
-    theme = catalogs.CATALOGS / f"{translate.THEME_CATALOG}.po"
+    theme = catalogs.CATALOGS / f"{catalogs.THEME_CATALOG}.po"
     (tmp_path / theme.name).write_bytes(theme.read_bytes())
     monkeypatch.setattr(catalogs, "CATALOGS", tmp_path)
-    monkeypatch.setattr(translate, "CATALOGS", tmp_path)
     new_page = {"P4 at 0.5": "docs/references.toml", 'the "P4" {value}': "docs/_ext/p4.py"}
-    monkeypatch.setattr(translate, "site_texts", lambda: {"Home": "furo", **new_page})
-    translate.add_site_texts()
+    monkeypatch.setattr(catalogs, "site_texts", lambda: {"Home": "furo", **new_page})
+    catalogs.add_site_texts()
     text = (tmp_path / theme.name).read_text(encoding="utf-8")
     assert text.startswith(theme.read_text(encoding="utf-8"))  # the hand-written part stays
     assert text.endswith('\n# docs/_ext/p4.py\nmsgid "the \\"P4\\" {value}"\nmsgstr ""\n')
-    catalog = {m.id: m.string for m in catalogs.read_catalog(translate.THEME_CATALOG) if m.id}
+    catalog = {m.id: m.string for m in catalogs.read_catalog(catalogs.THEME_CATALOG) if m.id}
     assert {text: catalog[text] for text in new_page} == {"P4 at 0.5": "", 'the "P4" {value}': ""}
     assert catalog["Home"] == "홈"
-    translate.add_site_texts()  # a second update adds nothing
+    catalogs.add_site_texts()  # a second update adds nothing
     assert (tmp_path / theme.name).read_text(encoding="utf-8") == text
 
 

@@ -2,19 +2,30 @@
 
 Which messages a catalog must hold comes from the English sources (``translate.py``);
 this module reads a catalog, writes it back (only when its text changed), says what it
-lacks against the sources, and turns it into a translation function.
+lacks against the sources, and turns it into a translation function. The theme catalog
+gets what the site itself shows, which Babel's extractor finds (``site_texts``).
 """
 
 from __future__ import annotations
 
 import difflib
 import io
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 (tomli is in the docs group there)
+    import tomli as tomllib
+
 LANGUAGE = "ko"
-CATALOGS = Path(__file__).resolve().parent.parent / "docs" / "locales" / LANGUAGE / "LC_MESSAGES"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+CATALOGS = DOCS / "locales" / LANGUAGE / "LC_MESSAGES"
+# Labels of the theme and of sphinx-gallery (see conf.py), written by hand, and the site's own
+# (site_texts), which add_site_texts appends
+THEME_CATALOG = "sphinx"
 
 HEADER = """\
 # Korean translations of the legendre documentation.
@@ -112,3 +123,41 @@ def drop_far_guesses(catalog) -> list[str]:
                 message.previous_id = []
                 dropped.append(current)
     return dropped
+
+
+# -- The site's own texts, in the theme catalog ----------------------------------------------
+
+
+def site_texts() -> dict[str, str]:
+    """What the site itself shows, each text with where it comes from: the literals the
+    extensions pass to ``_()`` and the constants they mark ``N_()`` (found by Babel's
+    extractor, as ``pybabel extract -k _ -k N_ docs/_ext`` finds them), and the figure
+    labels of ``docs/references.toml``, which each page's note lists."""
+    from babel.messages.extract import extract_from_file
+
+    keywords = {"_": None, "N_": None}
+    texts = {
+        text: f"docs/_ext/{path.name}"
+        for path in sorted((DOCS / "_ext").glob("*.py"))
+        for _line, text, _comments, _context in extract_from_file("python", str(path), keywords)
+    }
+    references = tomllib.loads((DOCS / "references.toml").read_text(encoding="utf-8"))
+    for page in references["pages"].values():
+        for figure in page.get("figures", []):
+            texts.setdefault(figure["label"], "docs/references.toml")
+    return texts
+
+
+def add_site_texts() -> None:
+    """Append what sphinx.po lacks of :func:`site_texts`, untranslated; keep what it holds
+    (the theme's words are written by hand, with their comments)."""
+    have = {message.id for message in read_catalog(THEME_CATALOG) if message.id}
+    new = {text: where for text, where in site_texts().items() if text not in have}
+    if new:  # appended as text: Babel would rewrite the whole hand-written file
+        from babel.messages.pofile import escape
+
+        entries = [f'\n# {where}\nmsgid {escape(text)}\nmsgstr ""\n' for text, where in new.items()]
+        with (CATALOGS / f"{THEME_CATALOG}.po").open("a", encoding="utf-8") as file:
+            file.write("".join(entries))
+    untranslated = [m.id for m in read_catalog(THEME_CATALOG) if m.id and not m.string]
+    print(f"{THEME_CATALOG}.po: {len(new)} new, {len(untranslated)} untranslated")

@@ -28,7 +28,7 @@ live beside them as standard gettext catalogs in ``docs/locales/ko/LC_MESSAGES``
   English.
 * ``sphinx.po`` holds the labels of the theme and of sphinx-gallery that
   Sphinx's own Korean catalog lacks (see ``conf.py``), written by hand, and what the
-  site's own extensions and the pages' notes show (:func:`site_texts`), which
+  site's own extensions and the pages' notes show (:func:`catalogs.site_texts`), which
   ``update`` adds to it untranslated.
 
 Messages are whitespace-normalised paragraphs, so rewrapping English text keeps
@@ -66,10 +66,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from babel.messages.pofile import escape
 from catalogs import (
     CATALOGS,
     LANGUAGE,
+    THEME_CATALOG,
+    add_site_texts,
     compare,
     drop_far_guesses,
     read_catalog,
@@ -82,19 +83,11 @@ from messages import Piece, render, units
 from rst_messages import rst_pieces
 from script_messages import script_pieces
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 (tomli is in the docs group there)
-    import tomli as tomllib
-
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 EXAMPLES_CATALOG = "examples"
 LABELS_CATALOG = "labels"  # the text the examples' code shows (code_labels.labels)
-# Labels of the theme and of sphinx-gallery (see conf.py), written by hand, and the site's own
-# (site_texts), which `update` adds
-THEME_CATALOG = "sphinx"
 BUILD = DOCS / "_build"
 KOREAN_TREE = BUILD / LANGUAGE  # holds docs/ and examples/, like the repository
 PRINTED_LABELS = KOREAN_TREE / "printed_labels.json"  # read by docs/_ext/legendre_references.py
@@ -282,39 +275,6 @@ def update() -> None:
         (CATALOGS / f"{stale}.po").unlink()
         print(f"{stale}.po: removed, its page is gone")
     add_site_texts()
-
-
-def site_texts() -> dict[str, str]:
-    """What the site itself shows, each text with where it comes from: the literals the
-    extensions pass to ``_()`` and the constants they mark ``N_()`` (found by Babel's
-    extractor, as ``pybabel extract -k _ -k N_ docs/_ext`` finds them), and the figure
-    labels of ``docs/references.toml``, which each page's note lists."""
-    from babel.messages.extract import extract_from_file
-
-    keywords = {"_": None, "N_": None}
-    texts = {
-        text: f"docs/_ext/{path.name}"
-        for path in sorted((DOCS / "_ext").glob("*.py"))
-        for _line, text, _comments, _context in extract_from_file("python", str(path), keywords)
-    }
-    references = tomllib.loads((DOCS / "references.toml").read_text(encoding="utf-8"))
-    for page in references["pages"].values():
-        for figure in page.get("figures", []):
-            texts.setdefault(figure["label"], "docs/references.toml")
-    return texts
-
-
-def add_site_texts() -> None:
-    """Append what sphinx.po lacks of :func:`site_texts`, untranslated; keep what it holds
-    (the theme's words are written by hand, with their comments)."""
-    have = {message.id for message in read_catalog(THEME_CATALOG) if message.id}
-    new = {text: where for text, where in site_texts().items() if text not in have}
-    if new:  # appended as text: Babel would rewrite the whole hand-written file
-        entries = [f'\n# {where}\nmsgid {escape(text)}\nmsgstr ""\n' for text, where in new.items()]
-        with (CATALOGS / f"{THEME_CATALOG}.po").open("a", encoding="utf-8") as file:
-            file.write("".join(entries))
-    untranslated = [m.id for m in read_catalog(THEME_CATALOG) if m.id and not m.string]
-    print(f"{THEME_CATALOG}.po: {len(new)} new, {len(untranslated)} untranslated")
 
 
 def korean_file(path: Path, catalogs: dict[str, object]) -> bytes | None:
