@@ -151,7 +151,8 @@ def site_texts() -> dict[str, str]:
 def add_site_texts() -> None:
     """Append what sphinx.po lacks of :func:`site_texts`, untranslated; keep what it holds
     (the theme's words are written by hand, with their comments)."""
-    have = {message.id for message in read_catalog(THEME_CATALOG) if message.id}
+    catalog = read_catalog(THEME_CATALOG)
+    have = {message.id for message in catalog if message.id}
     new = {text: where for text, where in site_texts().items() if text not in have}
     if new:  # appended as text: Babel would rewrite the whole hand-written file
         from babel.messages.pofile import escape
@@ -159,5 +160,5 @@ def add_site_texts() -> None:
         entries = [f'\n# {where}\nmsgid {escape(text)}\nmsgstr ""\n' for text, where in new.items()]
         with (CATALOGS / f"{THEME_CATALOG}.po").open("a", encoding="utf-8") as file:
             file.write("".join(entries))
-    untranslated = [m.id for m in read_catalog(THEME_CATALOG) if m.id and not m.string]
-    print(f"{THEME_CATALOG}.po: {len(new)} new, {len(untranslated)} untranslated")
+    untranslated = len(new) + sum(1 for message in catalog if message.id and not message.string)
+    print(f"{THEME_CATALOG}.po: {len(new)} new, {untranslated} untranslated")
