@@ -1,53 +1,27 @@
 r"""Build the Korean edition of the site from the English sources and gettext catalogs.
 
-The English files are the only source of code and of English text. Translations
-live beside them as standard gettext catalogs in ``docs/locales/ko/LC_MESSAGES``:
+The English files are the only source of code and of English text; the catalogs in
+``docs/locales/ko/LC_MESSAGES`` are listed in CONTRIBUTING ("Translations"). Sphinx
+translates the hand-written pages itself (``-D language=ko``), but not code, and not
+the gallery: its downloads (``.py``, ``.ipynb``) must be Korean too. So this tool
+writes a Korean copy of the sources, laid out like the repository so that the relative
+paths in ``conf.py`` hold for both languages::
 
-* ``index.po``, ``api.po``, ... (one per top-level page, Sphinx's default
-  ``gettext_compact``) hold the hand-written pages and the API docstrings.
-  Sphinx extracts these messages (``-b gettext``) and translates the pages
-  while it builds them (``-D language=ko``). Sphinx never translates code, so
-  this tool adds the comments of the pages' code blocks to the same catalogs
-  and writes them into the Korean copies of the pages.
-* ``examples.po`` holds the gallery: every paragraph, title and list item of an
-  example's docstring and ``# %%`` text blocks, every code comment, and the
-  paragraphs of ``GALLERY_HEADER.rst``. Sphinx cannot translate these, because
-  the downloadable ``.py`` and ``.ipynb`` files must be Korean as well. This
-  tool writes Korean copies of the examples instead: text and comments come
-  from the catalog, every line of code is copied byte for byte, and
-  sphinx-gallery runs the copies for the Korean site (next to the English
-  build, see ``nox -s docs``: sphinx-gallery cannot reuse another run's
-  outputs, and running the same code again is what keeps them identical).
-* ``labels.po`` holds the text that the examples' code shows: figure titles, axis
-  labels and legends (and so the figures' alt text), the labels of printed lines and
-  the gallery's tags. Which string literals are labels is a rule in ``code_labels.py``
-  (:func:`code_labels.labels`); a label's message is its source between the quotes, so an
-  f-string's ``{placeholders}`` stay in the translation as they are. The Korean copies
-  print Korean labels: ``printed_labels.json``, written beside them, lets the check of
-  the printed figures (``docs/_ext/legendre_references.py``) read their output back in
-  English.
-* ``sphinx.po`` holds the labels of the theme and of sphinx-gallery that
-  Sphinx's own Korean catalog lacks (see ``conf.py``), written by hand, and what the
-  site's own extensions and the pages' notes show (:func:`catalogs.site_texts`), which
-  ``update`` adds to it untranslated.
+    docs/_build/ko/docs/      the pages, their code comments translated (the page catalogs)
+    docs/_build/ko/examples/  the examples: text, comments and labels from examples.po and
+                              labels.po, every line of code copied byte for byte
+    docs/_build/ko/printed_labels.json  the printed labels, read back into English for
+                              the check of printed figures (legendre_references.py)
 
-Messages are whitespace-normalised paragraphs, so rewrapping English text keeps
-its translations; changing a word makes the old translation *fuzzy* until a
-translator confirms it. A message without a (non-fuzzy) translation falls back
-to English, exactly as Sphinx does, and ``tests/test_translations.py`` fails.
+sphinx-gallery then runs the Korean examples for the Korean site: it cannot reuse
+another run's outputs, and running the same code again keeps them identical. Files
+are written only when their content changes, so an unchanged rebuild runs nothing.
 
-The Korean build reads a generated tree laid out like the repository, so the
-relative paths in ``conf.py`` hold for both languages::
-
-    docs/_build/ko/docs/      copies of the pages (everything Sphinx reads)
-    docs/_build/ko/examples/  the Korean examples and gallery header
-    docs/_build/ko/printed_labels.json  the printed labels, read back (see labels.po)
-
-Files there are written only when their content changes: an unchanged rebuild
-re-executes no example.
-
-Splitting a source into messages and writing translations back into it is pure
-text work, in ``tools/messages.py`` and the modules beside it; this tool reads and writes
+Messages are whitespace-normalised paragraphs: rewrapping English text keeps its
+translations, changing a word makes the old one *fuzzy* until a translator confirms it,
+and a message without a translation stays English (``tests/test_translations.py``
+fails). Splitting a source into messages and writing translations back is pure text
+work, in ``tools/messages.py`` and the modules beside it; this tool reads and writes
 the files and catalogs.
 
 Commands (``nox -s translations`` runs ``update``, ``nox -s docs`` runs ``prepare``)::
