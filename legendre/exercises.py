@@ -50,6 +50,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "backward raised": "backward raised {error}",
         "backward returned None": "backward returned None for x; "
         "it should return grad_output * P'(x)",
+        "slope not differentiable": "the gradient backward returns cannot be differentiated "
+        "again: compute it from the saved tensors with torch operations (no detach(), no NumPy)",
+        "wrong second derivative": "differentiating backward's gradient gives {found} at "
+        "x = {x}, where the second derivative is {expected}",
+        "nan second derivative": "differentiating backward's gradient gives nan at x = {x}: "
+        "something divides by zero there, even in a branch that torch.where discards",
         "check fails": "{check} fails: {error}",
         "check raised": "{check} raised {error}",
         "not two outputs": "forward returned {count} tensors; it should return two",
@@ -78,6 +84,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "backward raised": "역전파가 예외를 일으켰습니다: {error}",
         "backward returned None": "역전파가 x에 대해 None을 반환했습니다. "
         "grad_output * P'(x)를 반환해야 합니다",
+        "slope not differentiable": "역전파가 반환한 변화도를 다시 미분할 수 없습니다. 저장한 "
+        "텐서로부터 torch 연산으로 계산하세요(detach()도 NumPy도 쓰지 않고)",
+        "wrong second derivative": "x = {x}에서 역전파가 준 변화도를 미분하면 {found}이지만, "
+        "2차 도함수의 정답은 {expected}입니다",
+        "nan second derivative": "x = {x}에서 역전파가 준 변화도를 미분하면 nan입니다. 그곳에서 "
+        "0으로 나누는 계산이 있습니다. torch.where가 버리는 분기라도 마찬가지입니다",
         "check fails": "{check} 실패: {error}",
         "check raised": "{check} 실행 중 예외: {error}",
         "not two outputs": "순전파가 반환한 텐서: {count}개. 두 개를 반환해야 합니다",
@@ -206,6 +218,27 @@ def _check_slopes(function: Any, degree: int) -> None:
     _compare("wrong slopes", slope, _oracle(degree, x, derivative=1), x)
 
 
+def _check_second_derivative(function: Any, degree: int) -> None:
+    """Differentiate the gradient ``backward`` returns, and compare with NumPy's ``P''``."""
+    x = _points().requires_grad_()
+    (value, *_) = _apply(function, x)
+    curvature = None
+    try:
+        (slope,) = torch.autograd.grad(value.sum(), x, create_graph=True)
+        # allow_unused: a slope that does not depend on x (a constant, or a
+        # once_differentiable backward's error node, which autograd.grad never runs)
+        if slope.requires_grad:
+            (curvature,) = torch.autograd.grad(slope.sum(), x, allow_unused=True)
+    except Exception as error:  # noqa: BLE001
+        raise _Unsolved("backward raised", error=_first_line(error)) from None
+    if curvature is None:
+        raise _Unsolved("slope not differentiable")
+    nan = curvature.isnan()
+    if nan.any():
+        raise _Unsolved("nan second derivative", x=f"{x[int(nan.nonzero()[0, 0])].item():g}")
+    _compare("wrong second derivative", curvature, _oracle(degree, x, derivative=2), x)
+
+
 def _gradchecks(function: Any, second_derivative: bool) -> None:
     def first(t: torch.Tensor) -> torch.Tensor:
         outputs = function.apply(t)
@@ -242,10 +275,11 @@ def check_legendre(
 ) -> Verdict:
     r"""Check a Function that computes :math:`P_n(x)` (its first output, if it has several).
 
-    Its values and slopes are compared with NumPy's Legendre module at a few
-    points in double precision, including :math:`\pm 1` and 0; then
-    :func:`~torch.autograd.gradcheck` runs, and with ``second_derivative`` also
-    :func:`~torch.autograd.gradgradcheck`.
+    Its values and slopes (with ``second_derivative``, also the derivative of
+    the gradient its ``backward`` returns) are compared with NumPy's Legendre
+    module at a few points in double precision, including :math:`\pm 1` and 0;
+    then :func:`~torch.autograd.gradcheck` runs, and with ``second_derivative``
+    also :func:`~torch.autograd.gradgradcheck`.
 
     Parameters
     ----------
@@ -274,6 +308,8 @@ def check_legendre(
     def checks() -> None:
         _check_values(function, degree)
         _check_slopes(function, degree)
+        if second_derivative:
+            _check_second_derivative(function, degree)
         _gradchecks(function, second_derivative)
 
     solved = "solved second" if second_derivative else "solved first"

@@ -5,6 +5,7 @@ import string
 
 import pytest
 import torch
+from torch.autograd.function import once_differentiable
 
 from legendre.exercises import MESSAGES, Verdict, check_cubic_and_mask, check_legendre
 
@@ -89,7 +90,48 @@ def test_a_backward_that_cannot_be_differentiated_fails_only_the_second_derivati
     assert check_legendre(DetachedSlope, 4).solved
     verdict = check_legendre(DetachedSlope, 4, second_derivative=True)
     assert not verdict.solved
-    assert "gradgradcheck fails: GradcheckError: Jacobian mismatch" in str(verdict)
+    assert "the gradient backward returns cannot be differentiated again" in str(verdict)
+
+
+class OnceDifferentiable(P4):
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output):
+        return P4.backward(ctx, grad_output)
+
+
+class GuardedSlope(P4):
+    """P4' from (x^2 - 1) P4' = 4 (x P4 - P3), guarded at +-1: right, but not twice."""
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        p3, p4 = (5 * x**3 - 3 * x) / 2, (35 * x**4 - 30 * x**2 + 3) / 8
+        at_ends = 10 * x**3  # P4'(+-1) = +-10
+        return grad_output * torch.where(x.abs() == 1, at_ends, 4 * (x * p4 - p3) / (x**2 - 1))
+
+
+class CurvedWrongly(P4):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        fixed = x.detach()
+        return grad_output * ((35 * fixed**3 - 15 * fixed) / 2 + (x - fixed))  # P4'' read as 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (OnceDifferentiable, "the gradient backward returns cannot be differentiated again"),
+        (GuardedSlope, "gives nan at x = -1: something divides by zero there"),
+        (CurvedWrongly, "gives 1 at x = -1, where the second derivative is 45"),
+    ],
+)
+def test_a_wrong_second_derivative_says_where_numpy_disagrees(answer, says):
+    assert check_legendre(answer, 4).solved  # the first derivative is right
+    verdict = check_legendre(answer, 4, second_derivative=True)
+    assert not verdict.solved
+    assert says in str(verdict)
 
 
 def test_the_first_output_is_checked_when_a_function_returns_several():
@@ -212,8 +254,8 @@ def test_every_language_has_the_same_reasons_and_the_same_fields():
                 answer, 4, second_derivative=True, language=language
             ),
             DetachedSlope,
-            "not solved yet: gradgradcheck fails: GradcheckError: Jacobian mismatch",
-            "아직 해결되지 않음: gradgradcheck 실패: GradcheckError: Jacobian mismatch",
+            "not solved yet: the gradient backward returns cannot be differentiated again",
+            "아직 해결되지 않음: 역전파가 반환한 변화도를 다시 미분할 수 없습니다",
         ),
         (
             lambda answer, language: check_cubic_and_mask(answer, language=language),
