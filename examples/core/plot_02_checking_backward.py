@@ -178,8 +178,10 @@ print(check_legendre(FixedP3, 3, second_derivative=True, language=language))
 #    <details class="legendre-solution"><summary>Solution</summary>
 #
 # The guard is the mistake: at :math:`x = \pm 1` it returns 0, where
-# :math:`P_3'(\pm 1) = 6`. ``gradcheck`` on ``x`` above shows it. The
-# derivative needs no division at all:
+# :math:`P_3'(\pm 1) = 6`. ``gradcheck`` on ``x`` above shows it. Returning
+# 6 there is not enough: ``torch.where`` differentiates both branches, and
+# the division it discards puts NaN into the second derivative at
+# :math:`\pm 1`. The derivative needs no division at all:
 
 
 class SolvedP3(PlantedP3):

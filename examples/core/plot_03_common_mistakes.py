@@ -326,6 +326,9 @@ attempt(lambda: mask.sum().backward())
 # one that leaves torch (here for ``numpy.polynomial.legendre``) silently
 # loses that part of the second derivative. Take that of
 # :math:`\sum_i P_3(t_i)^2`, exactly :math:`2\,(P_3'^2 + P_3\,P_3'')`.
+# ``torch.autograd.grad`` with ``create_graph=True`` returns the first
+# derivative with the backward pass recorded, so that it can be
+# differentiated again:
 import numpy as np
 
 P3_COEFFICIENTS = [0, 0, 0, 1]  # P3 as a Legendre series
@@ -361,10 +364,12 @@ print(f"found {found.tolist()}\nexact {exact.tolist()}")
 assert not torch.allclose(found, exact)
 
 # %%
-# The honest fix is ``@once_differentiable``: a second derivative that reaches
-# the backward through its incoming gradient, as here, then stops with an
-# error (:doc:`plot_05_modern_style` shows a case it misses, which
-# ``gradgradcheck`` catches).
+# ``@once_differentiable`` marks such a backward: differentiating through it
+# with ``.backward()``, as here, raises an error instead. It is a label, not a
+# guard: ``torch.autograd.grad`` never reaches that error, and
+# :doc:`plot_05_modern_style` shows it returning a wrong second derivative in
+# silence. ``gradgradcheck`` catches both; the fix is a backward autograd can
+# see (:doc:`plot_04_when_to_write_one`).
 from torch.autograd.function import once_differentiable
 
 
@@ -449,8 +454,9 @@ assert verdict.solved
 # * With ``set_materialize_grads(False)``, a gradient may be ``None``.
 # * ``mark_non_differentiable`` outputs without a derivative; integer ones
 #   are marked already.
-# * Mark a backward autograd cannot differentiate ``@once_differentiable``:
-#   an error beats a wrong second derivative.
+# * A backward autograd cannot differentiate gives wrong second derivatives:
+#   ``@once_differentiable`` raises in ``.backward()`` only, so test with
+#   ``gradgradcheck``.
 #
 # .. seealso::
 #

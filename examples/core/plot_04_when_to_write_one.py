@@ -143,8 +143,9 @@ assert attempt(lambda: values.sum().backward()) is not None
 # :math:`a + b\,P_3(c + dx)`, the loss still depends on :math:`a` and
 # :math:`b` through torch operations, so ``backward`` runs without complaint;
 # but :math:`c` and :math:`d` reach the loss only through NumPy, and their
-# gradients never arrive. Gradient descent would leave them where they
-# started.
+# gradients never arrive: their ``.grad`` stays ``None``. The tutorial's
+# update would stop at them with a ``TypeError``; an optimizer
+# (:doc:`plot_08_in_a_model`) skips them and leaves them where they started.
 a, b, c, d = (torch.tensor(v, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3))
 z = (c + d * x).detach()
 loss = (a + b * torch.from_numpy(npleg.legval(z.numpy(), P3)) - torch.sin(x)).pow(2).sum()

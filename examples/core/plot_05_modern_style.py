@@ -256,10 +256,11 @@ plt.show()
 
 # %%
 # The marked Function's second derivative is silently wrong, and
-# ``@once_differentiable`` did not stop it: it raises only when the second
-# derivative flows through ``grad_value``, not through the saved table.
-# ``gradgradcheck`` catches both. The Function that keeps its table
-# differentiable agrees with ``Legendre``:
+# ``@once_differentiable`` did not stop it. Its error waits on a node of its
+# own, which only ``.backward()`` runs, and only when ``grad_value`` requires
+# a gradient: here ``torch.autograd.grad`` takes the second derivative, and
+# it flows through the saved table. ``gradgradcheck`` catches both. The
+# Function that keeps its table differentiable agrees with ``Legendre``:
 t = x.clone().requires_grad_()
 KeptLegendre.apply(t, 10)[0].sum().backward()
 recomputed = grad(lambda s: Legendre.apply(s, 10).sum())(x)

@@ -16,7 +16,8 @@ derivative at every point of a grid in one call.
 
 A custom :class:`torch.autograd.Function` takes part if its ``forward`` has
 no ``ctx`` and a ``setup_context`` saves what ``backward`` needs
-(:doc:`plot_05_modern_style`), and if it says how to handle a batch. Every result below is
+(:doc:`plot_05_modern_style`); under ``vmap``, and ``jacrev``, which uses it,
+it must also say how to handle a batch. Every result below is
 checked against NumPy's Legendre module, which differentiates a series
 exactly with ``legder``.
 """
@@ -283,9 +284,9 @@ assert checked
 #
 # What we learned
 # ---------------
-# * A Function in the modern style works under :func:`~torch.func.grad`,
-#   :func:`~torch.func.vmap` and :func:`~torch.func.jacrev` once it says how
-#   to handle a batch.
+# * A Function in the modern style works under :func:`~torch.func.grad`;
+#   under :func:`~torch.func.vmap` and :func:`~torch.func.jacrev` once it
+#   also says how to handle a batch.
 # * ``generate_vmap_rule = True`` is enough when ``forward`` and ``backward``
 #   are torch operations; around NumPy, write the ``vmap`` staticmethod, and
 #   make ``backward`` call the class that has it.

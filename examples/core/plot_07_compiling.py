@@ -305,12 +305,15 @@ assert torch.allclose(eager_gradient, 2 * p3 * 1.5 * (5 * points**2 - 1))
 # :func:`torch.library.opcheck` tests the registrations through the
 # *dispatcher*, torch's table that sends each call of an operator to the code
 # registered for the case at hand (a device, autograd, fake tensors). It
-# checks the schema, compares fake and real results, and tries the autograd
-# formula and the compiler's tracing.
+# checks the schema, compares fake and real results, checks that an autograd
+# formula is registered, and compares compiled with eager results, gradients
+# included. It does not check that the formula is right: ``gradcheck``
+# (:doc:`plot_02_checking_backward`) does, last.
 checks = torch.library.opcheck(legval, (t, P3))
 for test, outcome in checks.items():
     print(f"{test}: {outcome}")
 assert set(checks.values()) == {"SUCCESS"}
+print("gradcheck:", torch.autograd.gradcheck(lambda s: legval(s, P3), (t,)))
 
 # %%
 # Two limits, checked on this torch
