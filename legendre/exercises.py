@@ -333,6 +333,8 @@ def check_cubic_and_mask(function: Any, *, language: str = "English") -> Verdict
         if len(outputs) != 2:
             raise _Unsolved("not two outputs", count=len(outputs))
         value, mask = outputs
+        if mask.shape != x.shape:
+            raise _Unsolved("wrong shape", shape=tuple(mask.shape), x_shape=tuple(x.shape))
         expected = _oracle(3, x)
         _compare("wrong values", value, expected, x)
         _compare("wrong mask", mask, (expected > 0).to(mask.dtype), x)

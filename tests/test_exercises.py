@@ -188,6 +188,13 @@ class InputOnCtx(CubicAndMask):
         return grad_value * 1.5 * (5 * ctx.x**2 - 1)
 
 
+class MaskOfOnePoint(CubicAndMask):
+    @staticmethod
+    def forward(ctx, x):
+        value, mask = CubicAndMask.forward(ctx, x)
+        return value, mask[:1]
+
+
 def test_the_mask_exercise_is_solved_by_marking_and_saving():
     verdict = check_cubic_and_mask(CubicAndMask)
     assert verdict.solved, str(verdict)
@@ -200,6 +207,7 @@ def test_the_mask_exercise_is_solved_by_marking_and_saving():
         (InputOnCtx, "backward ran on the changed values"),
         (P4, "forward returned 1 tensors; it should return two"),
         (Stub, "forward returned None"),
+        (MaskOfOnePoint, "forward returned shape (1,) for x of shape (7,)"),
     ],
 )
 def test_each_mistake_of_the_mask_exercise_is_named(answer, says):

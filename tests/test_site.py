@@ -6,12 +6,18 @@ import ast
 import hashlib
 import json
 import re
+import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from PIL import Image
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 (tomli is in the test group there)
+    import tomli as tomllib
 
 pytestmark = pytest.mark.docs
 
@@ -232,6 +238,7 @@ def test_tagged_example_pages_list_their_tags(site, example):
 # -- The package travels with the site (tests/test_reader.py runs what a reader gets) ----
 
 LANGUAGES = {"en": "", "ko": "ko/"}
+PYPROJECT = tomllib.loads((GALLERY.parent / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("root", LANGUAGES.values())
@@ -272,6 +279,7 @@ def test_every_zip_carries_the_wheel_and_a_requirements_file(site):
             (wheel,) = [name for name in names if name.endswith(".whl")]
             requirements = archive.read("requirements.txt").decode().splitlines()
             assert f"./{wheel}" in requirements, path
+            assert set(PYPROJECT["project"]["dependencies"]) <= set(requirements), path
             assert archive.read(wheel) == (path.parents[2] / "dist" / wheel).read_bytes()
             for name in names:
                 if name.endswith(".py"):

@@ -20,6 +20,7 @@ and the wheel's address and sha256 change without the example running again (a n
 from __future__ import annotations
 
 import ast
+import email.parser
 import hashlib
 import io
 import json
@@ -215,10 +216,15 @@ def set_up_notebook(text: str, package: Package, proof: dict | None = None) -> s
 
 
 def requirements(package: Package) -> str:
+    """requirements.txt: what the wheel requires (read from it, so the two agree), matplotlib."""
+    with zipfile.ZipFile(package.wheel) as wheel:
+        (metadata,) = [name for name in wheel.namelist() if name.endswith(".dist-info/METADATA")]
+        required = email.parser.BytesParser().parsebytes(wheel.read(metadata))
+    needs = [line for line in required.get_all("Requires-Dist") or [] if ";" not in line]
     return "\n".join(
         [
             "# " + _("Everything these examples need: python -m pip install -r requirements.txt"),
-            "torch>=2.1",
+            *needs,
             "matplotlib",
             f"./{package.wheel.name}",
             "",
