@@ -51,7 +51,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "backward returned None": "backward returned None for x; "
         "it should return grad_output * P'(x)",
         "slope not differentiable": "the gradient backward returns cannot be differentiated "
-        "again: compute it from the saved tensors with torch operations (no detach(), no NumPy)",
+        "again: compute it with torch operations from tensors autograd follows (not detached, "
+        "not from NumPy, not an output marked non-differentiable)",
         "wrong second derivative": "differentiating backward's gradient gives {found} at "
         "x = {x}, where the second derivative is {expected}",
         "nan second derivative": "differentiating backward's gradient gives nan at x = {x}: "
@@ -84,8 +85,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "backward raised": "역전파가 예외를 일으켰습니다: {error}",
         "backward returned None": "역전파가 x에 대해 None을 반환했습니다. "
         "grad_output * P'(x)를 반환해야 합니다",
-        "slope not differentiable": "역전파가 반환한 변화도를 다시 미분할 수 없습니다. 저장한 "
-        "텐서로부터 torch 연산으로 계산하세요(detach()도 NumPy도 쓰지 않고)",
+        "slope not differentiable": "역전파가 반환한 변화도를 다시 미분할 수 없습니다. autograd가 "
+        "따라갈 수 있는 텐서로부터 torch 연산으로 계산하세요(detach()한 텐서, NumPy에서 온 값, "
+        "미분할 수 없다고 표시한 출력은 안 됩니다)",
         "wrong second derivative": "x = {x}에서 역전파가 준 변화도를 미분하면 {found}이지만, "
         "2차 도함수의 정답은 {expected}입니다",
         "nan second derivative": "x = {x}에서 역전파가 준 변화도를 미분하면 nan입니다. 그곳에서 "
