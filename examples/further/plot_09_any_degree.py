@@ -71,9 +71,10 @@ targets = {"sin(x)": torch.sin(x), "|x|": x.abs(), "unit step": (x > 0).to(dtype
 # -----------------------------------
 # :func:`legendre.fit` gives LBFGS a line search (``line_search_fn="strong_wolfe"``),
 # with which it solves a least-squares problem of this size within its first
-# step (up to 20 inner iterations), so 10 steps leave a wide margin. For each
-# target and degree we fit, measure the root mean square error, and compare
-# the weights with those NumPy computes by a direct solve on the same points.
+# two steps (up to 20 inner iterations each), so 10 steps leave a wide
+# margin. For each target and degree we fit, measure the root mean square
+# error, and compare the weights with those NumPy computes by a direct solve
+# on the same points.
 import numpy as np
 
 degrees = range(21)

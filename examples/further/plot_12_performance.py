@@ -47,8 +47,8 @@ if hasattr(os, "getloadavg"):  # not on Windows
 # What a step costs besides arithmetic
 # ------------------------------------
 # Each tensor operation called from Python first passes through PyTorch's
-# *dispatcher*: the layer that looks at the operation's inputs (device,
-# dtype, whether autograd records them) and picks the kernel to run. With
+# *dispatcher*: the layer that looks at the operation's inputs (their
+# device, whether autograd records them) and picks the kernel to run. With
 # the Python call around it, that costs a microsecond or more, however little
 # the kernel does. Here is one addition on the tutorial's 2000 points, timed
 # in rounds against the floor's whole step:

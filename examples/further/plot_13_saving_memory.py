@@ -136,19 +136,22 @@ ax.grid(True, alpha=0.3)
 plt.show()
 
 # %%
-# Ten times the memory at degree 10 buys a backward pass that skips one run
-# of the recurrence, a few multiplications per point and degree. The
-# package computes again: whatever the degree, it keeps only the points.
-# Keeping is the better choice when an intermediate result is expensive to
-# rebuild and small to keep.
+# Here ten times the memory at degree 10 buys nothing. The backward pass
+# that keeps the table skips the recurrence of the values, a few
+# multiplications per point and degree, but to keep second derivatives right
+# it also works through the table's own gradient (zeros, when nothing uses
+# the table): more work than it saves. The package computes again: whatever
+# the degree, it keeps only the points. Keeping is the better choice when an
+# intermediate result is expensive to rebuild and small to keep.
 #
 # What the hooks cannot see
 # -------------------------
-# The hooks see only what goes through ``save_for_backward``. A Function
-# that keeps its input as an attribute of ``ctx`` instead, a mistake
-# :doc:`../core/plot_03_common_mistakes` warns about, keeps the same memory, but
-# no hook sees it, so no tool built on them (offloading saved tensors to the
-# CPU, compressing them) can act on it:
+# The hooks see every tensor that torch's own operations save, but of what a
+# custom Function keeps, only what goes through ``save_for_backward``. A
+# Function that keeps its input as an attribute of ``ctx`` instead, a mistake
+# :doc:`../core/plot_03_common_mistakes` warns about, keeps the same memory,
+# but no hook sees it, so no tool built on them (offloading saved tensors to
+# the CPU, compressing them) can act on it:
 
 
 class CubicOnCtx(torch.autograd.Function):
