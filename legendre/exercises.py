@@ -91,7 +91,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wrong second derivative": "x = {x}에서 역전파가 준 변화도를 미분하면 {found}이지만, "
         "2차 도함수의 정답은 {expected}입니다",
         "nan second derivative": "x = {x}에서 역전파가 준 변화도를 미분하면 nan입니다. 그곳에서 "
-        "0으로 나누는 계산이 있습니다. torch.where가 버리는 분기라도 마찬가지입니다",
+        "0으로 나누는 계산이 있습니다. torch.where가 버리는 분기 안의 나눗셈이라도 nan을 만듭니다",
         "check fails": "{check} 실패: {error}",
         "check raised": "{check} 실행 중 예외: {error}",
         "not two outputs": "순전파가 반환한 텐서: {count}개. 두 개를 반환해야 합니다",
