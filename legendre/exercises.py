@@ -48,6 +48,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wrong mask": "the mask gives {found} at x = {x}, where it should be {expected}",
         "no gradient": "the output does not require a gradient: call the Function with apply",
         "backward raised": "backward raised {error}",
+        "grad_output not used": "backward does not multiply by grad_output: "
+        "it should return grad_output * P'(x)",
         "backward returned None": "backward returned None for x; "
         "it should return grad_output * P'(x)",
         "slope not differentiable": "the gradient backward returns cannot be differentiated "
@@ -61,8 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "check raised": "{check} raised {error}",
         "not two outputs": "forward returned {count} tensors; it should return two",
         "mask has a gradient": "the mask requires a gradient, although it has no derivative",
-        "in-place change missed": "after its input changed in place, backward ran on the "
-        "changed values and returned a wrong gradient without an error",
+        "in-place change missed": "backward did not notice that its input changed in place "
+        "after forward: save the input with ctx.save_for_backward, which checks",
         "solved first": "{name} computes P{degree} and its derivative; gradcheck passes",
         "solved second": "{name} computes P{degree} and its derivative; "
         "gradcheck and gradgradcheck pass",
@@ -83,6 +85,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wrong mask": "x = {x}에서 마스크 값은 {found}이지만, 정답은 {expected}입니다",
         "no gradient": "출력이 변화도를 요구하지 않습니다: Function.apply(x)로 호출하세요",
         "backward raised": "역전파가 예외를 일으켰습니다: {error}",
+        "grad_output not used": "역전파가 grad_output을 곱하지 않습니다. "
+        "grad_output * P'(x)를 반환해야 합니다",
         "backward returned None": "역전파가 x에 대해 None을 반환했습니다. "
         "grad_output * P'(x)를 반환해야 합니다",
         "slope not differentiable": "역전파가 반환한 변화도를 다시 미분할 수 없습니다. autograd가 "
@@ -96,8 +100,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "check raised": "{check} 실행 중 예외: {error}",
         "not two outputs": "순전파가 반환한 텐서: {count}개. 두 개를 반환해야 합니다",
         "mask has a gradient": "마스크는 도함수가 없는데도 변화도를 요구합니다",
-        "in-place change missed": "입력을 제자리에서 바꾼 뒤에도 역전파가 바뀐 값으로 실행되어 "
-        "오류 없이 틀린 변화도를 반환했습니다",
+        "in-place change missed": "순전파 뒤에 입력이 제자리에서 바뀌었는데도 역전파가 알아채지 "
+        "못했습니다. 입력을 ctx.save_for_backward로 저장하면 이를 확인합니다",
         "solved first": "{name}: P{degree} 값과 도함수가 맞습니다. gradcheck 통과",
         "solved second": "{name}: P{degree} 값과 도함수가 맞습니다. gradcheck, gradgradcheck 통과",
         "solved mask": "{name}: P3 값과 마스크가 맞고, 마스크에는 변화도가 없으며, "
@@ -211,13 +215,20 @@ def _check_slopes(function: Any, degree: int) -> None:
     (value, *_) = _apply(function, x)
     if not value.requires_grad:
         raise _Unsolved("no gradient")
+    # grad_output is all ones first, then a different weight per point: a backward
+    # that returns P'(x) alone passes the first and not the second
+    weights = torch.linspace(0.5, 2.0, x.numel(), dtype=x.dtype)
     try:
-        (slope,) = torch.autograd.grad(value.sum(), x, allow_unused=True)
+        (slope,) = torch.autograd.grad(value.sum(), x, allow_unused=True, retain_graph=True)
+        if slope is not None:
+            (weighted,) = torch.autograd.grad(value, x, grad_outputs=weights)
     except Exception as error:  # noqa: BLE001
         raise _Unsolved("backward raised", error=_first_line(error)) from None
     if slope is None:
         raise _Unsolved("backward returned None")
     _compare("wrong slopes", slope, _oracle(degree, x, derivative=1), x)
+    if not torch.allclose(weighted, weights * slope):
+        raise _Unsolved("grad_output not used")
 
 
 def _check_second_derivative(function: Any, degree: int) -> None:

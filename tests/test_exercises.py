@@ -41,6 +41,13 @@ class WrongSlope(P4):
         return grad_output * (35 * x**3 + 15 * x) / 2
 
 
+class WithoutGradOutput(P4):
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return (35 * x**3 - 15 * x) / 2  # P4'(x), right only when grad_output is ones
+
+
 class DetachedSlope(P4):
     @staticmethod
     def backward(ctx, grad_output):
@@ -75,6 +82,7 @@ def test_the_untouched_stub_is_not_solved_yet_and_does_not_raise():
     [
         (P4, 3, "forward gives 1 at x = -1, where it should be -1"),
         (WrongSlope, 4, "backward gives -25 at x = -1, where it should be -10"),
+        (WithoutGradOutput, 4, "backward does not multiply by grad_output"),
         (Raises, 4, "calling Raises.apply(x) raised ValueError: not written"),
         (P4.apply, 4, "expected a subclass of torch.autograd.Function"),
         (torch.nn.Module, 4, "expected a subclass of torch.autograd.Function"),
@@ -204,7 +212,7 @@ def test_the_mask_exercise_is_solved_by_marking_and_saving():
     ("answer", "says"),
     [
         (MaskLeftDifferentiable, "the mask requires a gradient"),
-        (InputOnCtx, "backward ran on the changed values"),
+        (InputOnCtx, "backward did not notice that its input changed in place"),
         (P4, "forward returned 1 tensors; it should return two"),
         (Stub, "forward returned None"),
         (MaskOfOnePoint, "forward returned shape (1,) for x of shape (7,)"),
@@ -306,7 +314,7 @@ def test_a_wrong_answer_says_what_is_wrong_in_korean_too(answer, degree, korean)
 @pytest.mark.parametrize(
     ("answer", "korean"),
     [
-        (InputOnCtx, "역전파가 바뀐 값으로 실행되어 오류 없이 틀린 변화도를 반환했습니다"),
+        (InputOnCtx, "역전파가 알아채지 못했습니다. 입력을 ctx.save_for_backward로 저장하면"),
         (P4, "순전파가 반환한 텐서: 1개. 두 개를 반환해야 합니다"),
     ],
 )

@@ -22,8 +22,7 @@ The same recipe lets you plug into autograd an operation it cannot see
 through: a call into another library, a kernel of your own, or a formula
 whose hand-written gradient is cheaper or more stable than the automatic one.
 (For a kernel that ``torch.compile`` must treat as one opaque operation,
-``torch.library.custom_op`` or ``triton_op`` is the tool:
-:doc:`plot_07_compiling` shows it.)
+``torch.library.custom_op`` is the tool: :doc:`plot_07_compiling` shows it.)
 """
 
 # %%

@@ -262,9 +262,11 @@ class TwoOutputs(torch.autograd.Function):
 class SafeTwoOutputs(TwoOutputs):
     @staticmethod
     def backward(ctx, grad_first, grad_second):
+        if grad_first is None and grad_second is None:
+            return None  # it happens, when neither gradient survived the way back
         first = 0 if grad_first is None else 2 * grad_first
         second = 0 if grad_second is None else 3 * grad_second
-        return first + second  # never both None: then backward is not called
+        return first + second
 
 
 t = x.clone().requires_grad_()
@@ -462,7 +464,8 @@ assert verdict.solved
 #
 #    :doc:`plot_01_custom_function` writes the Function these mistakes start
 #    from; :doc:`plot_02_checking_backward` catches wrong gradients like
-#    those of mistakes 4 and 5.
+#    those of mistakes 4 and 5 when the in-place change happens inside the
+#    function given to ``gradcheck``.
 
 # sphinx_gallery_thumbnail_number = 1
 # sphinx_gallery_tags = ["custom Function", "autograd", "debugging"]

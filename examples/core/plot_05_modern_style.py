@@ -325,7 +325,8 @@ assert calls == [(False, True), (True, False)]
 # ---------------------------------
 # ``KeptSquare`` keeps :math:`t^2` from its forward pass, marked
 # non-differentiable, so it is first-order only. Write ``MyCubic``: the same
-# Function, still keeping :math:`t^2`, whose second derivative is right.
+# Function, whose second derivative is right, either keeping :math:`t^2` as
+# ``KeptLegendre`` keeps its table or computing it again in ``backward``.
 # The check cell compares it with NumPy and runs ``gradcheck`` and
 # ``gradgradcheck``.
 from legendre.exercises import check_legendre

@@ -278,9 +278,10 @@ assert checked
 
 # %%
 # Why does :class:`legendre.LegendrePolynomial` itself not define ``jvp``? A
-# Function that has one does not compile into a single graph with the torch
-# this page was checked on (:doc:`plot_07_compiling` shows it); reverse over
-# reverse gives second derivatives without it.
+# Function that has one does not compile into a single graph when an input
+# requires a gradient, with the torch this page was checked on
+# (:doc:`plot_07_compiling` shows it); reverse over reverse gives second
+# derivatives without it.
 #
 # What we learned
 # ---------------

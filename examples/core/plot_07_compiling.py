@@ -95,7 +95,8 @@ steps = {}
 for label, n in sizes.items():
     x = torch.linspace(-math.pi, math.pi, n, device=device)
     y = torch.sin(x)
-    compiled_loss = torch.compile(loss_fn, fullgraph=True)
+    # dynamic=False: kernels for this one size, as a new process makes them
+    compiled_loss = torch.compile(loss_fn, fullgraph=True, dynamic=False)
     train_step(compiled_loss, tutorial_start(), x, y)  # compiles
     steps[label] = (
         step_time(loss_fn, tutorial_start(), x, y),
@@ -163,9 +164,9 @@ assert first["cold start"] > first["warm start"]  # the prose below relies on it
 
 # %%
 # The cold start costs more than the warm one, which skips generating and
-# compiling the kernels but still traces the Python code. The first call
-# compiles the same code for any number of points, so these times serve both
-# sizes.
+# compiling the kernels but still traces the Python code. Another number
+# of points means another compile, of the same code, so these times serve
+# both sizes.
 #
 # When does it pay?
 # -----------------

@@ -260,7 +260,7 @@ plt.show()
 
 # %%
 # Without the decorators, ``forward`` computes the cubic in ``bfloat16``,
-# which keeps about three significant digits, and ``backward`` runs with
+# which keeps two to three significant digits, and ``backward`` runs with
 # autocast off while ``forward`` had it on: a Function that calls a matrix
 # product would compute it in two precisions. With them, ``forward`` and
 # ``backward`` both see ``float32`` and the same state, and the cubic is
