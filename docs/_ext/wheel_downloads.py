@@ -56,6 +56,14 @@ class Package:
     def sha256(self) -> str:
         return hashlib.sha256(self.wheel.read_bytes()).hexdigest()
 
+    @cached_property  # every zip lists it: read the wheel's METADATA once
+    def requires(self) -> list[str]:
+        """The wheel's own requirements (``Requires-Dist``), extras left out."""
+        with zipfile.ZipFile(self.wheel) as wheel:
+            (name,) = [name for name in wheel.namelist() if name.endswith(".dist-info/METADATA")]
+            metadata = email.parser.BytesParser().parsebytes(wheel.read(name))
+        return [line for line in metadata.get_all("Requires-Dist") or [] if ";" not in line]
+
     @property
     def url(self) -> str | None:
         """The wheel's public address, or None when the site has none."""
@@ -216,15 +224,11 @@ def set_up_notebook(text: str, package: Package, proof: dict | None = None) -> s
 
 
 def requirements(package: Package) -> str:
-    """requirements.txt: what the wheel requires (read from it, so the two agree), matplotlib."""
-    with zipfile.ZipFile(package.wheel) as wheel:
-        (metadata,) = [name for name in wheel.namelist() if name.endswith(".dist-info/METADATA")]
-        required = email.parser.BytesParser().parsebytes(wheel.read(metadata))
-    needs = [line for line in required.get_all("Requires-Dist") or [] if ";" not in line]
+    """requirements.txt: what the wheel requires (so the two agree), and matplotlib."""
     return "\n".join(
         [
             "# " + _("Everything these examples need: python -m pip install -r requirements.txt"),
-            *needs,
+            *package.requires,
             "matplotlib",
             f"./{package.wheel.name}",
             "",
